@@ -94,24 +94,27 @@ def run_proc(cfg, force=False, quiet=False):
         (shim/'quarto').write_text('#!/bin/sh\necho "quarto is not installed (preview_docs.py shim)" >&2\nexit 1\n')
         (shim/'quarto').chmod(0o755)
         env['PATH'] = f"{shim}{os.pathsep}{env.get('PATH', '')}"
-    errors = {}
+    errors, pages = {}, source_pages(nbs)
+    def todo(): return [r for r in pages if r.suffix == '.ipynb' and r.as_posix() not in errors and _stale(nbs/r, proc/r)]
     try:
-        cmd = _proc_cmd() + (['--force'] if force else [])
-        t = time.time()
-        r = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
-        if not quiet: print(f"nbdev-proc-nbs: {'ok' if r.returncode == 0 else 'failed, isolating notebooks'} ({time.time()-t:.0f}s)")
-        pages = source_pages(nbs)
-        if r.returncode:
-            for rel in pages:
-                if rel.suffix != '.ipynb' or not _stale(nbs/rel, proc/rel): continue
+        # nbdev-proc-nbs wipes all of _proc/ when pyproject.toml is newer than it (other tools touch it), so
+        # loop until every notebook is processed or known to fail.
+        for attempt in range(3):
+            if attempt and not todo(): break
+            t = time.time()
+            r = subprocess.run(_proc_cmd() + (['--force'] if force and not attempt else []), cwd=ROOT, env=env,
+                               capture_output=True, text=True)
+            if not quiet:
+                print(f"nbdev-proc-nbs: {'ok' if r.returncode == 0 else 'failed, isolating notebooks'} ({time.time()-t:.0f}s)")
+            if r.returncode == 0: continue
+            found = False
+            for rel in todo():
                 r2 = subprocess.run(_proc_cmd() + ['--file-glob', rel.name, '--n-workers', '0'], cwd=ROOT, env=env,
                                     capture_output=True, text=True)
-                if r2.returncode or _stale(nbs/rel, proc/rel):
-                    errors[rel.as_posix()] = _err_tail(r2.stderr or r2.stdout) or 'nbdev-proc-nbs failed'
-            if not errors: errors['(nbdev-proc-nbs)'] = _err_tail(r.stderr or r.stdout)
-        for rel in pages:
-            if rel.as_posix() not in errors and rel.suffix == '.ipynb' and _stale(nbs/rel, proc/rel):
-                errors[rel.as_posix()] = 'not processed by nbdev-proc-nbs (was the notebook saved while it ran? run again)'
+                if r2.returncode:
+                    errors[rel.as_posix()] = _err_tail(r2.stderr or r2.stdout) or 'nbdev-proc-nbs failed'; found = True
+            if not found and not todo(): errors['(nbdev-proc-nbs)'] = _err_tail(r.stderr or r.stdout); break
+        for rel in todo(): errors[rel.as_posix()] = 'not processed by nbdev-proc-nbs (notebook changed while it ran? run again)'
     finally:
         if old_sidebar is None: sidebar.unlink(missing_ok=True)
         elif sidebar.read_bytes() != old_sidebar: sidebar.write_bytes(old_sidebar)
@@ -349,8 +352,8 @@ TEMPLATE = r"""
 <nav class="docs-sidebar" aria-label="Pages">{{ resources.site.sidebar }}</nav>
 <main class="docs-main">
 {{ resources.site.banner }}
-<header class="docs-title"><h1 class="title">{{ resources.site.title | e }}</h1>
-{%- if resources.site.description %}<p class="description">{{ resources.site.description | e }}</p>{% endif -%}
+<header class="docs-title"><h1 class="title">{{ resources.site.title_html }}</h1>
+{%- if resources.site.description %}<p class="description">{{ resources.site.description_html }}</p>{% endif -%}
 </header>
 {%- endblock body_header -%}
 {% block body_footer %}
@@ -627,9 +630,16 @@ def sidebar_html(entries, current):
             else: out.append('</ul><ul>')
             section = sec
         cls = ' class="active" aria-current="page"' if p['out'] == current else ''
-        out.append(f'<li><a href="{html.escape(_rel(current, p["out"]), quote=True)}"{cls}>{html.escape(p["title"])}</a></li>')
+        out.append(f'<li><a href="{html.escape(_rel(current, p["out"]), quote=True)}"{cls}>{inline_md(p["title"])}</a></li>')
     out.append('</ul>')
     return ''.join(out)
+
+def inline_md(text):
+    "Markdown of a title or description (frontmatter) -> inline HTML, as Quarto renders them."
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+    res = markdown2html_mistune(quarto_md(str(text))).strip()
+    m = re.fullmatch(r'<p>(.*)</p>', res, re.S)
+    return m.group(1) if m else res
 
 def site_index_html(entries, current):
     rows = ['<h2 id="pages-in-this-site">Pages in this site</h2><dl class="site-index">']
@@ -638,8 +648,8 @@ def site_index_html(entries, current):
         if p['out'] == current: continue
         if sec != section and sec: rows.append(f'</dl><h3 id="{pandoc_id(sec)}-pages">{html.escape(sec)}</h3><dl class="site-index">')
         section = sec
-        rows.append(f'<dt><a href="{html.escape(_rel(current, p["out"]), quote=True)}">{html.escape(p["title"])}</a></dt>')
-        if p.get('description'): rows.append(f'<dd>{html.escape(p["description"])}</dd>')
+        rows.append(f'<dt><a href="{html.escape(_rel(current, p["out"]), quote=True)}">{inline_md(p["title"])}</a></dt>')
+        if p.get('description'): rows.append(f'<dd>{inline_md(p["description"])}</dd>')
     rows.append('</dl>')
     return '<div class="jp-RenderedHTMLCommon jp-RenderedMarkdown site-index-wrap">' + ''.join(rows) + '</div>'
 
@@ -707,12 +717,14 @@ def build(cfg, out, errors, quiet=False):
         banner = ''
         if p['err']:
             failed.append(p['src'])
-            banner = (f'<div class="preview-error"><strong>nbdev-proc-nbs could not process <code>{html.escape(p["src"])}</code>;'
-                      f' the real docs build (nbdev-docs) fails the same way. Shown below: the source notebook.</strong>'
-                      f'<pre>{html.escape(p["err"])}</pre></div>')
+            why = ('nbdev-proc-nbs could not process {}; the real docs build (nbdev-docs) fails the same way.'
+                   if p['err'].startswith(('Exception', 'Error')) else '{} was not processed by nbdev-proc-nbs.')
+            banner = (f'<div class="preview-error"><strong>{why.format("<code>" + html.escape(p["src"]) + "</code>")}'
+                      f' Shown below: the source notebook, without show_doc output.</strong><pre>{html.escape(p["err"])}</pre></div>')
         md_text = '\n'.join(c.source for c in nb.cells if c.cell_type == 'markdown')
         site = dict(root=_rel(page, '.') + '/' if '/' in page else '', site_title=cfg['title'], title=p['title'],
                     description=p['description'], sidebar=sidebar_html(entries, page), banner=banner,
+                    title_html=inline_md(p['title']), description_html=inline_md(p['description']),
                     after=site_index_html(entries, page) if page == 'index.html' else '',
                     math=bool(re.search(r'\$[^$\s][^$]*\$|\\\(|\\\[', md_text)), mermaid='mermaid' in md_text,
                     project_css=(out/'styles.css').exists(), repo_url=cfg['git_url'])
@@ -735,6 +747,7 @@ def build(cfg, out, errors, quiet=False):
     if not has_index:   # a bare site index
         import nbformat
         site = dict(root='', site_title=cfg['title'], title=cfg['title'], description=cfg['description'],
+                    title_html=html.escape(cfg['title']), description_html=inline_md(cfg['description']),
                     sidebar=sidebar_html(entries, 'index.html'), banner='', after=site_index_html(entries, 'index.html'),
                     math=False, mermaid=False, project_css=(out/'styles.css').exists(), repo_url=cfg['git_url'])
         body, _ = e.from_notebook_node(nbformat.v4.new_notebook(), resources={'metadata': {'name': cfg['title']}, 'site': site})
@@ -764,8 +777,9 @@ def main(argv=None):
     errors = {} if a.no_proc else run_proc(cfg, force=a.force, quiet=a.quiet)
     if a.no_proc:
         for rel in source_pages(cfg['nbs']):
-            if rel.suffix == '.ipynb' and _stale(cfg['nbs']/rel, cfg['proc']/rel):
-                errors[rel.as_posix()] = '_proc/ copy missing or older than the notebook (run without --no-proc)'
+            if rel.suffix != '.ipynb' or not _stale(cfg['nbs']/rel, cfg['proc']/rel): continue
+            if (cfg['proc']/rel).exists(): print(f'note: _proc/{rel} is older than the notebook; rendering it anyway')
+            else: errors[rel.as_posix()] = 'no _proc/ copy (run without --no-proc)'
     if not a.quiet: print(f'rendering into {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out}/')
     pages, failed = build(cfg, out, errors, quiet=a.quiet)
     for k, v in errors.items():
