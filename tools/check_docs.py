@@ -25,7 +25,7 @@ from urllib.parse import unquote, urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 CHROME_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
                 '--disable-background-networking', '--disable-component-update', '--disable-sync',
-                '--disable-dev-shm-usage', '--hide-scrollbars', '--mute-audio']
+                '--disable-dev-shm-usage', '--mute-audio']
 VOID = {'area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr'}
 CODE_TAGS = {'pre', 'code', 'script', 'style', 'textarea', 'svg', 'math', 'kbd', 'samp'}
 
@@ -64,7 +64,7 @@ class Page(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.ids, self.links, self.imgs, self.texts = set(), [], [], []
-        self.stack, self.code, self.err_depth, self.stderr_depth = [], 0, 0, 0
+        self.stack, self.code, self.pre, self.err_depth, self.stderr_depth = [], 0, 0, 0, 0
         self.errors_banner, self.stderr_texts, self.main_text, self.in_main = [], [], 0, 0
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
@@ -79,6 +79,7 @@ class Page(HTMLParser):
         code, err = tag in CODE_TAGS, 'preview-error' in cls
         stderr, main = a.get('data-mime-type') == 'application/vnd.jupyter.stderr', tag == 'main'
         if code: self.code += 1
+        if tag == 'pre': self.pre += 1
         if err: self.err_depth += 1; self.errors_banner.append('')
         if stderr: self.stderr_depth += 1; self.stderr_texts.append('')
         if main: self.in_main += 1
@@ -88,6 +89,7 @@ class Page(HTMLParser):
         while self.stack:
             t, code, err, stderr, main = self.stack.pop()
             if code: self.code -= 1
+            if t == 'pre': self.pre -= 1
             if err: self.err_depth -= 1
             if stderr: self.stderr_depth -= 1
             if main: self.in_main -= 1
@@ -97,7 +99,7 @@ class Page(HTMLParser):
         if self.err_depth: self.errors_banner[-1] += data; return
         if self.stderr_depth: self.stderr_texts[-1] += data
         if self.in_main: self.main_text += len(data.strip())
-        self.texts.append((bool(self.code), data))
+        self.texts.append(('pre' if self.pre else 'code' if self.code else 'text', data))
 
 MD_LEFTOVERS = [
     (re.compile(r'\*\*\S'), 'literal ** (unrendered bold)'),
@@ -234,10 +236,11 @@ def main(argv=None):
                 m = check_img(src, page, site)
                 if m and m.startswith('external'): add(warnings, 'image', f'{m}: {src[:80]}')
                 elif m: add(problems, 'image does not load', f'{m} ({src[:60]})')
-            for code, text in pp.texts:
+            for kind, text in pp.texts:   # kind: 'pre' (code blocks, outputs), 'code' (inline code, scripts), 'text'
                 for m in TRACEBACK.finditer(text): add(problems, 'traceback in output', snippet(text, m, 60))
-                for m in DIRECTIVE.finditer(text): add(problems, 'leftover directive', snippet(text, m))
-                if code: continue
+                if kind != 'code':
+                    for m in DIRECTIVE.finditer(text): add(problems, 'leftover directive', snippet(text, m))
+                if kind != 'text': continue
                 for rx, what in MD_LEFTOVERS:
                     for m in rx.finditer(text): add(problems, 'unrendered markdown', f'{what}: "{snippet(text, m)}"')
             for t in pp.stderr_texts:

@@ -301,6 +301,8 @@ def prepare_nb(nb, source_mode=False):
         cell['metadata'] = {k: md[k] for k in ('language', 'tags') if k in md}
         opts, body = split_options(src)
         if source_mode and (opts.keys() & {'hide', 'export', 'exporti', 'default_exp'}): continue
+        if source_mode and re.match(r'^show_doc\(', body.strip()):   # what nbdev's clean_show_doc does
+            opts.setdefault('echo', False); opts.setdefault('output', 'asis')
         if _falsy(opts.get('include', True)): continue
         outputs = cell.get('outputs', [])
         if _falsy(opts.get('output', True)): outputs = cell['outputs'] = []
@@ -457,7 +459,8 @@ body.docs.jp-Notebook { padding: 0; }
 .docs .jp-OutputArea-output > pre, .docs .jp-RenderedText > pre { margin: 0 0 0 .8rem; padding: .3rem .8rem; border-left: 2px solid lightsalmon;
     font-size: var(--jp-code-font-size); line-height: 1.45; white-space: pre-wrap; overflow-wrap: anywhere; }
 .docs .jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"] { background: #fff5f5; }
-.docs .jp-OutputArea-output img { max-width: 100%; height: auto; margin-left: .8rem; }
+.docs .jp-RenderedImage, .docs .jp-RenderedSVG { padding-left: .8rem; box-sizing: border-box; }
+.docs .jp-OutputArea-output img { max-width: 100%; height: auto; margin: 0; }
 .docs .jp-RenderedHTMLCommon { font-size: 1rem; line-height: 1.6; padding-right: 0; color: var(--docs-fg); }
 .docs .jp-RenderedHTMLCommon p { margin: 0 0 .9rem; }
 .docs .jp-RenderedHTMLCommon h1, .docs .jp-RenderedHTMLCommon h2, .docs .jp-RenderedHTMLCommon h3, .docs .jp-RenderedHTMLCommon h4 {
