@@ -472,6 +472,7 @@ body.docs.jp-Notebook { padding: 0; }
 .docs .jp-RenderedHTMLCommon :is(h1,h2,h3,h4,h5,h6):hover a.anchor-link { visibility: visible; }
 .docs .jp-RenderedHTMLCommon code { font-family: var(--jp-code-font-family); font-size: .88em; background: #f1f3f5; color: #7d12ba; padding: .1em .3em; border-radius: 3px; }
 .docs .jp-RenderedHTMLCommon a code { color: inherit; }
+.docs .jp-RenderedHTMLCommon :is(h1,h2,h3,h4,h5,h6) code, .docs-title code { background: none; color: inherit; padding: 0; font-size: .92em; }
 .docs .jp-RenderedHTMLCommon pre code, .docs .jp-RenderedHTMLCommon .highlight code { background: none; color: inherit; padding: 0; font-size: inherit; }
 .docs .jp-RenderedHTMLCommon .highlight { background: var(--docs-code-bg); border: 1px solid #e6e9ec; border-radius: 5px; margin: 0 0 1rem; }
 .docs .jp-RenderedHTMLCommon .highlight pre, .docs .jp-RenderedHTMLCommon > pre { padding: .6rem .9rem; margin: 0; font-size: var(--jp-code-font-size); line-height: 1.45; overflow-x: auto; background: none; }
