@@ -41,7 +41,7 @@ def load_config():
     if ny.exists():
         try: site_url = (yaml.safe_load(ny.read_text()) or {}).get('website', {}).get('site-url', site_url).rstrip('/')
         except Exception: pass
-    return dict(nbs=Path(cfg.nbs_path), proc=Path(cfg.config_path)/'_proc', title=cfg.get('title') or cfg.get('lib_name'),
+    return dict(nbs=Path(cfg.nbs_path), proc=Path(cfg.config_path)/'_proc', lib=Path(cfg.lib_path), title=cfg.get('title') or cfg.get('lib_name'),
                 description=cfg.get('description', ''), site_url=site_url, git_url=cfg.get('git_url', ''),
                 custom_sidebar=str(cfg.get('custom_sidebar', False)).lower() in ('true', '1', 'yes'))
 
@@ -96,25 +96,47 @@ def run_proc(cfg, force=False, quiet=False):
         env['PATH'] = f"{shim}{os.pathsep}{env.get('PATH', '')}"
     errors, pages = {}, source_pages(nbs)
     def todo(): return [r for r in pages if r.suffix == '.ipynb' and r.as_posix() not in errors and _stale(nbs/r, proc/r)]
+    def run(args):
+        return subprocess.run(_proc_cmd() + args, cwd=ROOT, env=env, capture_output=True, text=True)
+    def only(rels): return ['--file-re', '^(' + '|'.join(re.escape(p.name) for p in rels) + ')$']
+    # nbdev-proc-nbs wipes all of _proc/ when pyproject.toml's mtime is newer than _proc/. When its content is
+    # what the last run saw, mark _proc/ fresh instead, so a `touch` (or a rewrite with the same text) does not
+    # cost a full reprocessing. Notebooks that failed are not retried until they or the library change.
+    import hashlib
+    stamp, fails_f = proc/'.preview-pyproject.sha256', proc/'.preview-failures.json'
+    cfg_hash = hashlib.sha256((ROOT/'pyproject.toml').read_bytes()).hexdigest()
+    lib_mtime = max([f.stat().st_mtime for f in cfg['lib'].rglob('*.py') if f.name != '_modidx.py'] or [0])
+    def key(rel): return [(nbs/rel).stat().st_mtime, lib_mtime, cfg_hash]
+    known = {}
+    if not force and proc.exists() and stamp.exists() and stamp.read_text() == cfg_hash:
+        os.utime(proc)
+        try: known = json.loads(fails_f.read_text()) if fails_f.exists() else {}
+        except Exception: known = {}
+    for rel in pages:
+        k = known.get(rel.as_posix())
+        if k and k['key'] == key(rel) and _stale(nbs/rel, proc/rel): errors[rel.as_posix()] = k['error']
+    if errors and not quiet: print(f"nbdev-proc-nbs: not retrying {len(errors)} unchanged notebook(s) that failed last time (--force retries)")
     try:
-        # nbdev-proc-nbs wipes all of _proc/ when pyproject.toml is newer than it (other tools touch it), so
-        # loop until every notebook is processed or known to fail.
         for attempt in range(3):
-            if attempt and not todo(): break
+            stale = todo()
+            if not stale and (attempt or errors): break
             t = time.time()
-            r = subprocess.run(_proc_cmd() + (['--force'] if force and not attempt else []), cwd=ROOT, env=env,
-                               capture_output=True, text=True)
+            r = run((['--force'] if force else []) if attempt == 0 and not errors else only(stale))
             if not quiet:
-                print(f"nbdev-proc-nbs: {'ok' if r.returncode == 0 else 'failed, isolating notebooks'} ({time.time()-t:.0f}s)")
+                print(f"nbdev-proc-nbs ({len(stale)} notebooks to process): "
+                      f"{'ok' if r.returncode == 0 else 'failed, isolating notebooks'} ({time.time()-t:.0f}s)")
             if r.returncode == 0: continue
             found = False
             for rel in todo():
-                r2 = subprocess.run(_proc_cmd() + ['--file-glob', rel.name, '--n-workers', '0'], cwd=ROOT, env=env,
-                                    capture_output=True, text=True)
+                r2 = run(['--file-glob', rel.name, '--n-workers', '0'])
                 if r2.returncode:
                     errors[rel.as_posix()] = _err_tail(r2.stderr or r2.stdout) or 'nbdev-proc-nbs failed'; found = True
+                    known[rel.as_posix()] = dict(key=key(rel), error=errors[rel.as_posix()])
             if not found and not todo(): errors['(nbdev-proc-nbs)'] = _err_tail(r.stderr or r.stdout); break
         for rel in todo(): errors[rel.as_posix()] = 'not processed by nbdev-proc-nbs (notebook changed while it ran? run again)'
+        if proc.exists():
+            stamp.write_text(cfg_hash)
+            fails_f.write_text(json.dumps({k: v for k, v in known.items() if k in errors}, indent=1))
     finally:
         if old_sidebar is None: sidebar.unlink(missing_ok=True)
         elif sidebar.read_bytes() != old_sidebar: sidebar.write_bytes(old_sidebar)
