@@ -83,11 +83,10 @@ def _stale(src, dst):
 def run_proc(cfg, force=False, quiet=False):
     "Run `nbdev-proc-nbs` (isolating notebooks that fail). Returns {relative path: error text}."
     nbs, proc = cfg['nbs'], cfg['proc']
-    # nbdev-proc-nbs also rewrites nbs/sidebar.yml and <lib>/_modidx.py: both are put back as they were
-    # afterwards, so the preview leaves the working tree (other people's exports included) untouched.
-    sidebar, modidx = nbs/'sidebar.yml', cfg['lib']/'_modidx.py'
+    # nbdev-proc-nbs also regenerates nbs/sidebar.yml (put back as it was afterwards) and <lib>/_modidx.py
+    # (left as written: it is what nbdev-export writes from the same <lib>/*.py files).
+    sidebar = nbs/'sidebar.yml'
     old_sidebar = sidebar.read_bytes() if sidebar.exists() else None
-    old_modidx = modidx.read_bytes() if modidx.exists() else None
     env = dict(os.environ, MPLBACKEND=os.environ.get('MPLBACKEND', 'Agg'), PYTHONWARNINGS='ignore')
     shim = None
     if not shutil.which('quarto'):
@@ -142,7 +141,6 @@ def run_proc(cfg, force=False, quiet=False):
     finally:
         if old_sidebar is None: sidebar.unlink(missing_ok=True)
         elif sidebar.read_bytes() != old_sidebar: sidebar.write_bytes(old_sidebar)
-        if old_modidx is not None and modidx.exists() and modidx.read_bytes() != old_modidx: modidx.write_bytes(old_modidx)
         if shim: shutil.rmtree(shim, ignore_errors=True)
     return errors
 
