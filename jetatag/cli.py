@@ -8,14 +8,14 @@ Docs: https://jetatag.github.io/jetatag/cli.html.md"""
 __all__ = ['DATASETS', 'normalise_argv', 'run_cli', 'results_table', 'prepare_cache', 'train_run', 'train', 'train_cli',
            'evaluate', 'eval_cli', 'predict', 'predict_cli']
 
-# %% ../nbs/07_cli.ipynb #a817ca13
+# %% ../nbs/07_cli.ipynb #8fc2338b
 import json, os, re, sys, time, inspect
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastcore.script import call_parse, bool_arg, parse_cli, anno_parser, CliError
 from fastcore.basics import ifnone
 
-# %% ../nbs/07_cli.ipynb #27ff91ec
+# %% ../nbs/07_cli.ipynb #16bbbe6f
 def _canon(opt): return opt.lstrip('-').replace('_', '-').lower()
 
 def normalise_argv(func, # a `call_parse` function
@@ -56,11 +56,11 @@ def run_cli(func, # a `call_parse` function
     except CliError as e: raise SystemExit(f"error: {e}")
     finally: sys.argv = old
 
-# %% ../nbs/07_cli.ipynb #7db07de2
+# %% ../nbs/07_cli.ipynb #4154c3e0
 from .encoders import SMALL_CONFIGS as SMALL
 DATASETS = ('mtat', 'dcase', 'keyword', 'synth')
 
-# %% ../nbs/07_cli.ipynb #29649d98
+# %% ../nbs/07_cli.ipynb #eee75533
 def _device(gpu):
     if gpu is None or not torch.cuda.is_available(): return torch.device('cpu')
     torch.cuda.set_device(gpu)
@@ -87,7 +87,7 @@ def prepare_cache(dataset:str, # 'mtat', 'dcase', 'keyword' or 'synth'
     except FileNotFoundError: pass
     return preprocess(dataset, data_path, workers=workers)
 
-# %% ../nbs/07_cli.ipynb #91d1bf52
+# %% ../nbs/07_cli.ipynb #692d59b2
 def train_run(dataset:str='synth', data_path:str=None, encoder_type:str=None, block:str='basic', latent:int=None,
               withJE:bool=True, batch_size:int=16, gpu:int=None, isTest:bool=False, schedule:str=None, epochs:float=None,
               lr:float=None, size:str=None, out:str=None, resume:bool=False, workers:int=None, align:str='pairwise',
@@ -134,7 +134,7 @@ class _null:
     def __enter__(self): return self
     def __exit__(self, *a): return False
 
-# %% ../nbs/07_cli.ipynb #25998403
+# %% ../nbs/07_cli.ipynb #9f6d3cbc
 @call_parse
 def train(dataset:str='synth', # dataset: mtat, dcase, keyword or synth (the built-in synthetic set)
           data_path:str=None, # data folder holding mtat/, dcase/, keyword/, synth/ (or an unpacked official archive); synth default ~/.jetatag/data
@@ -176,7 +176,7 @@ def train(dataset:str='synth', # dataset: mtat, dcase, keyword or synth (the bui
 
 def train_cli(): return run_cli(train)
 
-# %% ../nbs/07_cli.ipynb #6e76915c
+# %% ../nbs/07_cli.ipynb #8d15a719
 @call_parse
 def evaluate(model:str, # model file written by jetatag-train (model.safetensors)
              dataset:str='synth', # dataset of the cache to evaluate on

@@ -10,7 +10,7 @@ __all__ = ['STAGES', 'ALIGNS', 'PAPER_STAGE1', 'PAPER_STAGE2', 'DEFAULT_LATENT',
            'EpochCheckpoint', 'Phase', 'paper_plan', 'one_cycle_plan', 'je_opt_func', 'default_latent', 'JELearner',
            'noop_act', 'build_model', 'je_learner', 'Tagger', 'metric_family', 'metrics_from_crops', 'evaluate_tagger']
 
-# %% ../nbs/06_learner.ipynb #8454e9a5
+# %% ../nbs/06_learner.ipynb #342b6724
 import json, math, os, tempfile, warnings
 from dataclasses import dataclass, field
 from functools import partial
@@ -32,7 +32,7 @@ from .encoders import get_encoder, ENCODERS
 from .joint import TagEncoder, TagDecoder, ProjectionHead, Classifier, joint_loss
 from .metrics import mean_prob_logits, task_metrics, per_tag_table, default_metrics
 
-# %% ../nbs/06_learner.ipynb #4a77f391
+# %% ../nbs/06_learner.ipynb #d12d2ed6
 STAGES = ('joint', 'classifier')
 
 class JEModel(nn.Module):
@@ -94,7 +94,7 @@ class JEModel(nn.Module):
             if not self.crop_scores: logits = mean_prob_logits(logits, multilabel=self.multilabel)
         return logits
 
-# %% ../nbs/06_learner.ipynb #3b0986dd
+# %% ../nbs/06_learner.ipynb #2e901503
 ALIGNS = ('pairwise', 'cosine')
 
 class JELoss:
@@ -129,7 +129,7 @@ class JELoss:
         if isinstance(x, tuple): return x
         return (x > self.thresh) if self.multilabel else x.argmax(dim=-1)
 
-# %% ../nbs/06_learner.ipynb #fde039ee
+# %% ../nbs/06_learner.ipynb #336e3676
 class FeedTargets(Callback):
     "In stage 1, pass the targets to the model as a second input"
     order = -5
@@ -145,7 +145,7 @@ class FreezeEncoder(Callback):
             for name, child in m.named_children():
                 if name != 'classifier': child.eval()
 
-# %% ../nbs/06_learner.ipynb #be36d36f
+# %% ../nbs/06_learner.ipynb #eaed566f
 class LossPart(Metric):
     "Average of one part (`'recon'` or `'align'`) of the stage-1 loss over the validation set"
     def __init__(self, part): self.part = part
@@ -195,7 +195,7 @@ class JointSpaceAUC(Metric):
     @property
     def name(self): return 'joint_auc' if self.multilabel else 'joint_acc'
 
-# %% ../nbs/06_learner.ipynb #90a994c9
+# %% ../nbs/06_learner.ipynb #c4185225
 class LossParts(Callback):
     "Record the stage-1 loss parts (reconstruction, alignment) of each training batch"
     order = 55
@@ -219,7 +219,7 @@ class StopOnNaN(Callback):
                                    f"or resume from the last checkpoint (every finished epoch is saved).")
             raise CancelFitException()
 
-# %% ../nbs/06_learner.ipynb #7e585c34
+# %% ../nbs/06_learner.ipynb #065860b5
 def _atomic_torch_save(obj, path):
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + '.', suffix='.tmp')
@@ -241,7 +241,7 @@ class EpochCheckpoint(Callback):
         self.learn.train_progress = dict(phase=self.learn.phase_idx, epoch=self.epoch + 1)
         _atomic_torch_save(self.learn._ckpt_state(), self.learn.checkpoint_path(self.fname))
 
-# %% ../nbs/06_learner.ipynb #0f30cda1
+# %% ../nbs/06_learner.ipynb #089ec92c
 @dataclass
 class Phase:
     "One phase of a training plan"
@@ -279,7 +279,7 @@ def one_cycle_plan(with_je:bool=True, # two stages or the baseline
     if 'classifier' in stages: plan.append(Phase('classifier', 'adam', lr[1], epochs[1], one_cycle=True))
     return plan
 
-# %% ../nbs/06_learner.ipynb #850b4fbd
+# %% ../nbs/06_learner.ipynb #a58d59cc
 def je_opt_func(name:str # 'adam' or 'sgd'
                ):
     "The optimiser of a phase, as a fastai `opt_func`"
@@ -287,7 +287,7 @@ def je_opt_func(name:str # 'adam' or 'sgd'
     if name == 'sgd': return partial(OptimWrapper, opt=partial(torch.optim.SGD, momentum=0.9, nesterov=True))
     raise ValueError(f"optimiser must be 'adam' or 'sgd', got {name!r}")
 
-# %% ../nbs/06_learner.ipynb #85edfb17
+# %% ../nbs/06_learner.ipynb #4d922421
 DEFAULT_LATENT = {'mtat': 128, 'dcase': 50, 'keyword': 64, 'synth': 64}
 
 def default_latent(dataset:str, # dataset name of the cache
@@ -296,7 +296,7 @@ def default_latent(dataset:str, # dataset name of the cache
     "The original's latent size for a dataset (MTAT 128, DCASE 50, keywords 64); 128 / 64 for other multi/single-label data"
     return DEFAULT_LATENT.get(dataset, 128 if task == 'multilabel' else 64)
 
-# %% ../nbs/06_learner.ipynb #f57343b0
+# %% ../nbs/06_learner.ipynb #053c0bad
 class JELearner(Learner):
     "A fastai `Learner` for JETATAG: two-stage training (`fit_je`), evaluation, tagging and saving"
     frozen = False
@@ -415,7 +415,7 @@ class JELearner(Learner):
 
 def noop_act(x): return x
 
-# %% ../nbs/06_learner.ipynb #ecc10262
+# %% ../nbs/06_learner.ipynb #67750f22
 def build_model(config:dict # as stored in `JEModel.config`: encoder, block, encoder_kwargs, n_classes, latent, multilabel, with_je
                ) -> JEModel:
     "Rebuild a `JEModel` from its configuration"
@@ -462,7 +462,7 @@ def je_learner(dls, # DataLoaders from `je_dataloaders` (their input length must
     learn.set_stage(model.stage)
     return learn
 
-# %% ../nbs/06_learner.ipynb #1ac6ca97
+# %% ../nbs/06_learner.ipynb #0d6ecc0e
 def _to_wave(item, sr=SR):
     if isinstance(item, (str, Path)): return load_audio(item, sr=sr)
     x = np.asarray(item, dtype=np.float32)
@@ -576,7 +576,7 @@ class Tagger:
         if device is not None: m.to(device)
         return cls(m, cfg['vocab'], cfg, device=device)
 
-# %% ../nbs/06_learner.ipynb #00d4860a
+# %% ../nbs/06_learner.ipynb #d3b5a938
 def metric_family(config:dict # a model configuration (dataset, multilabel)
                  ) -> str:
     "Which metrics apply: 'dcase', 'keyword' (single-label accuracy) or 'mtat' (tagging: MTAT, synth and other multi-label data)"
@@ -629,7 +629,7 @@ def evaluate_tagger(tagger, # a `Tagger`
     else: y = np.array([idx[l[0]] for l in df['labels']])
     return {**metrics_from_crops(probs, y, {**tagger.config, 'vocab': tagger.vocab}), 'split': split}
 
-# %% ../nbs/06_learner.ipynb #61ad3e4a
+# %% ../nbs/06_learner.ipynb #547af413
 @patch
 def save_safe(self:JELearner, path):
     "Save weights + configuration as safetensors (see `Tagger.save`)"
