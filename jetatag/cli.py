@@ -91,9 +91,10 @@ def prepare_cache(dataset:str, # 'mtat', 'dcase', 'keyword' or 'synth'
 def train_run(dataset:str='synth', data_path:str=None, encoder_type:str=None, block:str='basic', latent:int=None,
               withJE:bool=True, batch_size:int=16, gpu:int=None, isTest:bool=False, schedule:str=None, epochs:float=None,
               lr:float=None, size:str=None, out:str=None, resume:bool=False, workers:int=None, align:str='pairwise',
-              mixed_precision:str=None, seed:int=0, cache=None, quiet:bool=False):
+              mixed_precision:str=None, seed:int=0, cache=None, quiet:bool=False, sync_bn:bool=False):
     "Train one model (preprocessing first when needed), evaluate it on test, write model and metrics; returns the metrics"
     from fastai.torch_core import set_seed
+    from jetatag.distributed import launch_device, is_launched, is_main_process
     from jetatag.data import je_dataloaders
     from jetatag.learner import je_learner
     from jetatag.encoders import get_encoder
@@ -107,7 +108,7 @@ def train_run(dataset:str='synth', data_path:str=None, encoder_type:str=None, bl
     cache = cache if cache is not None else prepare_cache(dataset, data_path, workers)
     set_seed(seed, reproducible=True)
     input_length = get_encoder(encoder_type, block=block, **enc_kw).input_length
-    device = _device(gpu)
+    device = launch_device(gpu)  # `gpu`; under a distributed launcher, this rank's LOCAL_RANK device
     dls = je_dataloaders(cache, input_length=input_length, bs=batch_size, device=device, seed=seed)
     out = Path(out or Path('runs')/f"{dataset}-{encoder_type}{'' if encoder_type=='HC' else '-'+block}-{'je' if withJE else 'base'}")
     learn = je_learner(dls, encoder=encoder_type, block=block, latent=latent, with_je=withJE, align=align,
@@ -116,11 +117,12 @@ def train_run(dataset:str='synth', data_path:str=None, encoder_type:str=None, bl
     elif mixed_precision == 'bf16': learn.to_bf16()
     if schedule == 'one_cycle' and epochs is None and dataset == 'synth': epochs = 6
     t0 = time.time()
-    with (learn.no_bar() if quiet else _null()), (learn.no_logging() if quiet else _null()):
+    with (learn.distrib_ctx(sync_bn=sync_bn) if is_launched() else _null()), (learn.no_bar() if quiet else _null()), (learn.no_logging() if quiet else _null()):
         learn.fit_je(schedule=schedule, epochs=epochs, lr=lr, is_test=isTest, resume=resume)
     train_time = time.time() - t0
-    res = learn.evaluate('test')
+    res = learn.evaluate('test')  # under a launcher: the scores of all ranks, gathered (jetatag.distributed)
     metrics = {**res['metrics'], 'train_seconds': round(train_time, 1)}
+    if not is_main_process(): return metrics, out  # only rank 0 writes
     out.mkdir(parents=True, exist_ok=True)
     learn.save_safe(out/'model.safetensors')
     learn.export('learner.pkl')
@@ -156,22 +158,26 @@ def train(dataset:str='synth', # dataset: mtat, dcase, keyword or synth (the bui
           align:str='pairwise', # alignment loss: pairwise (published code) or cosine (2021 paper)
           mixed_precision:str=None, # fp16 or bf16 (GPU)
           seed:int=0, # random seed
+          sync_bn:bool_arg=False, # under a distributed launcher with GPUs: SyncBatchNorm across ranks
          ):
     "Train a JETATAG tagger: preprocess when needed, stage 1, stage 2, evaluate on test, write model and metrics"
+    from jetatag.distributed import init_distributed, rank0_first, is_main_process
+    init_distributed()  # when started by torchrun / accelerate launch (see jetatag.distributed)
+    say = print if is_main_process() else (lambda *a, **k: None)
     kw = dict(dataset=dataset, data_path=data_path, encoder_type=encoder_type, block=block, latent=latent,
               batch_size=batch_size, gpu=gpu, isTest=isTest, schedule=schedule, epochs=epochs, lr=lr, size=size,
-              resume=resume, workers=workers, align=align, mixed_precision=mixed_precision, seed=seed)
+              resume=resume, workers=workers, align=align, mixed_precision=mixed_precision, seed=seed, sync_bn=sync_bn)
     runs = [True, False] if compare else [withJE]
     results = {}
-    cache = prepare_cache(dataset, data_path, workers)
+    cache = rank0_first(prepare_cache, dataset, data_path, workers)
     for je in runs:
         o = None if out is None else (Path(out)/('je' if je else 'base') if compare else out)
-        print(f"== {'with' if je else 'without'} joint embedding")
+        say(f"== {'with' if je else 'without'} joint embedding")
         m, path = train_run(**kw, withJE=je, out=o, cache=cache)
         results[f"{'with' if je else 'without'} JE"] = m
-        print(f"model, metrics and per-tag table written to {path}")
-    print(f"\ntest results ({dataset}):")
-    print(results_table(results))
+        say(f"model, metrics and per-tag table written to {path}")
+    say(f"\ntest results ({dataset}):")
+    say(results_table(results))
     return results
 
 def train_cli(): return run_cli(train)

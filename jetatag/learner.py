@@ -130,17 +130,21 @@ class JELoss:
         return (x > self.thresh) if self.multilabel else x.argmax(dim=-1)
 
 # %% ../nbs/06_learner.ipynb #336e3676
+def _bare(m):
+    "The `JEModel` itself, also while `jetatag.distributed` has it wrapped in `DistributedDataParallel` (during `fit`)"
+    return getattr(m, 'module', m)
+
 class FeedTargets(Callback):
     "In stage 1, pass the targets to the model as a second input"
     order = -5
     def before_batch(self):
-        if getattr(self.model, 'stage', None) == 'joint' and len(self.yb): self.learn.xb = (*self.xb, *self.yb)
+        if getattr(_bare(self.model), 'stage', None) == 'joint' and len(self.yb): self.learn.xb = (*self.xb, *self.yb)
 
 class FreezeEncoder(Callback):
     "In stage 2, keep the frozen parts (encoder, projection, tag autoencoder) in eval mode"
     order = 1  # after `TrainEvalCallback` puts the whole model in train mode
     def before_train(self):
-        m = self.model
+        m = _bare(self.model)
         if m.stage == 'classifier' and getattr(self.learn, 'frozen', False):
             for name, child in m.named_children():
                 if name != 'classifier': child.eval()
@@ -177,12 +181,12 @@ class JointSpaceAUC(Metric):
     def reset(self): self.z, self.y = [], []
     def accumulate(self, learn):
         if not isinstance(learn.pred, tuple): return
-        self.z.append(to_detach(learn.pred[2]).float()); self.y.append(to_detach(learn.yb[0]))
+        self.z.append(learn.to_detach(learn.pred[2]).float()); self.y.append(learn.to_detach(learn.yb[0]))  # gathered (and unpadded) across ranks
         self.learn = learn
     @property
     def value(self):
         if not self.z: return None
-        m, lf = self.learn.model, self.learn.loss_func
+        m, lf = _bare(self.learn.model), self.learn.loss_func
         with torch.no_grad():
             zt = m.tag_encoder(torch.eye(m.n_classes, device=next(m.parameters()).device)).float().cpu()
         scores = joint_scores(torch.cat(self.z), zt, lf.align, lf.margin).numpy()
@@ -203,7 +207,7 @@ class LossParts(Callback):
     def after_batch(self):
         if not self.training: return
         last = getattr(self.loss_func, 'last', {})
-        if last: self.batches.append({'stage': self.model.stage, 'phase': getattr(self.learn, 'phase_idx', 0),
+        if last: self.batches.append({'stage': _bare(self.model).stage, 'phase': getattr(self.learn, 'phase_idx', 0),
                                       **{k: v.item() for k, v in last.items()}, 'loss': self.learn.loss.item()})
 
 class TrainingDiverged(RuntimeError):
@@ -214,7 +218,7 @@ class StopOnNaN(Callback):
     order = 60
     def after_batch(self):
         if self.training and not torch.isfinite(self.learn.loss).all():
-            self.learn.diverged = (f"the training loss became {self.learn.loss.item()} in stage {self.model.stage!r}, "
+            self.learn.diverged = (f"the training loss became {self.learn.loss.item()} in stage {_bare(self.model).stage!r}, "
                                    f"epoch {self.epoch}, batch {self.iter}: training stopped. Lower the learning rate, "
                                    f"or resume from the last checkpoint (every finished epoch is saved).")
             raise CancelFitException()
@@ -303,7 +307,7 @@ class JELearner(Learner):
     phase_idx = 0
 
     @property
-    def config(self): return self.model.config
+    def config(self): return _bare(self.model).config
 
     def checkpoint_path(self, fname='checkpoint.pth'): return Path(self.path)/self.model_dir/fname
 
@@ -324,13 +328,13 @@ class JELearner(Learner):
     def _epoch_row(self):
         r = self.recorder
         row = dict(zip(r.metric_names[1:], r.log[1:]))
-        row.update(stage=self.model.stage, phase=self.phase_idx, epoch=self.epoch)
+        row.update(stage=_bare(self.model).stage, phase=self.phase_idx, epoch=self.epoch)
         return row
 
     def _ckpt_state(self):
-        return {'model': self.model.state_dict(), 'opt': self.opt.state_dict() if self.opt is not None else None,
+        return {'model': _bare(self.model).state_dict(), 'opt': self.opt.state_dict() if self.opt is not None else None,
                 'progress': dict(self.train_progress), 'plan': [vars(p) for p in self.plan], 'history': list(self.history),
-                'config': self.model.config}
+                'config': _bare(self.model).config}
 
     def _run_phase(self, i, ph, start_epoch=0, opt_state=None):
         self.phase_idx, self.skip_to = i, start_epoch
