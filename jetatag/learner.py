@@ -276,7 +276,8 @@ def one_cycle_plan(with_je:bool=True, # two stages or the baseline
                    stages=('joint', 'classifier'), # which stages to include
                   ) -> list:
     "fastai's one-cycle policy with Adam, one phase per stage"
-    epochs = (epochs, epochs) if isinstance(epochs, int) else tuple(epochs)
+    epochs = (epochs, epochs) if isinstance(epochs, (int, float)) else tuple(epochs)
+    epochs = tuple(max(1, int(round(e))) for e in epochs)
     lr = (lr, lr) if isinstance(lr, (int, float)) else tuple(lr)
     plan = []
     if with_je and 'joint' in stages: plan.append(Phase('joint', 'adam', lr[0], epochs[0], one_cycle=True))
