@@ -10,7 +10,8 @@ __all__ = ['is_launched', 'is_main_process', 'local_rank', 'launch_device', 'ini
            'revert_sync_batchnorm', 'JEDistributedTrainer', 'merge_shards', 'all_gather_cat', 'gather_crop_preds',
            'distributed_fit_je']
 
-# %% ../nbs/08_distributed.ipynb #2885ff2d
+# %% ../nbs/08_distributed.ipynb #66e4f4bd
+from .learner import JELearner  # first: jetatag silences fastai's torch.jit deprecation warning
 import os, sys, atexit, warnings
 from contextlib import contextmanager, nullcontext
 from datetime import timedelta
@@ -22,9 +23,8 @@ from fastai.torch_core import rank_distrib, num_distrib, find_bs, to_detach
 from fastai.data.core import TfmdDL
 from fastai.callback.progress import ProgressCallback
 from fastai.distributed import DistributedDL, DistributedTrainer
-from .learner import JELearner
 
-# %% ../nbs/08_distributed.ipynb #c3d3c88a
+# %% ../nbs/08_distributed.ipynb #93b883f1
 def is_launched() -> bool:
     "Whether this process is one of several started by a distributed launcher (`WORLD_SIZE` > 1)"
     return num_distrib() > 1
@@ -37,7 +37,7 @@ def local_rank() -> int:
     "This process's rank on its machine (`LOCAL_RANK`, 0 without a launcher)"
     return int(os.environ.get('LOCAL_RANK') or 0)
 
-# %% ../nbs/08_distributed.ipynb #c4ced153
+# %% ../nbs/08_distributed.ipynb #5900344c
 def launch_device(gpu:int=None, # the GPU to use without a launcher (None: CPU)
                  ) -> torch.device:
     "This process's device: `cuda:<LOCAL_RANK>` under a launcher (CPU when there is no GPU), else `gpu` or the CPU"
@@ -52,7 +52,7 @@ def launch_device(gpu:int=None, # the GPU to use without a launcher (None: CPU)
     torch.cuda.set_device(gpu)
     return torch.device('cuda', gpu)
 
-# %% ../nbs/08_distributed.ipynb #47edbc2d
+# %% ../nbs/08_distributed.ipynb #12ddcd90
 def _default_backend():
     return 'nccl' if torch.cuda.is_available() and dist.is_nccl_available() else 'gloo'
 
@@ -86,7 +86,7 @@ def rank0_first(f, # function to run
     if err is not None: raise err
     return res if is_main_process() else f(*args, **kwargs)
 
-# %% ../nbs/08_distributed.ipynb #b4aed0b2
+# %% ../nbs/08_distributed.ipynb #8cd0bd91
 def _comm_device() -> torch.device:
     "The device collectives of the default process group take their tensors on (NCCL: this GPU; gloo: the CPU)"
     return torch.device('cuda', torch.cuda.current_device()) if dist.get_backend() == 'nccl' else torch.device('cpu')
@@ -110,14 +110,14 @@ def shard_positions(n:int, # number of items
     idxs += (idxs * world_size)[:per * world_size - n]
     return idxs[rank * per:(rank + 1) * per]
 
-# %% ../nbs/08_distributed.ipynb #cd9d4445
+# %% ../nbs/08_distributed.ipynb #bcced3e8
 def stage_unused_params(model:nn.Module, # a `JEModel` (not wrapped)
                        ) -> list:
     "Trainable parameters of `model` that its current stage's loss does not use (stage 1: the classifier)"
     if getattr(model, 'stage', None) == 'joint': return [p for p in model.classifier.parameters() if p.requires_grad]
     return []
 
-# %% ../nbs/08_distributed.ipynb #77009557
+# %% ../nbs/08_distributed.ipynb #829f866c
 def convert_sync_batchnorm(module:nn.Module, # model with BatchNorm layers
                           ) -> nn.Module:
     "`nn.SyncBatchNorm.convert_sync_batchnorm`, remembering each layer's BatchNorm class for `revert_sync_batchnorm`"
@@ -141,7 +141,7 @@ def revert_sync_batchnorm(module:nn.Module, # model with SyncBatchNorm layers
     for name, child in module.named_children(): out.add_module(name, revert_sync_batchnorm(child))
     return out
 
-# %% ../nbs/08_distributed.ipynb #ceddc87e
+# %% ../nbs/08_distributed.ipynb #70af05b8
 class JEDistributedTrainer(DistributedTrainer):
     "fastai's `DistributedTrainer` for `JELearner`: DDP per `fit` without the stage's unused parameters, gloo-safe data sharding, optional SyncBatchNorm undone after each fit"
     def __init__(self,
@@ -195,7 +195,7 @@ def to_distributed(self:JELearner,
     if rank_distrib(): self.remove_cb(ProgressCallback)
     return self
 
-# %% ../nbs/08_distributed.ipynb #4819d181
+# %% ../nbs/08_distributed.ipynb #d366259a
 def merge_shards(pos:np.ndarray, # dataset positions of the gathered rows `(M,)`, with repeats (padding)
                  n:int, # number of items in the dataset
                  *arrays # arrays (or tensors) with `M` rows each, in the order of `pos`
@@ -217,7 +217,7 @@ def all_gather_cat(t:torch.Tensor, # this rank's tensor (the same shape on every
     dist.all_gather(out, t)
     return torch.cat(out).cpu()
 
-# %% ../nbs/08_distributed.ipynb #1675fbe4
+# %% ../nbs/08_distributed.ipynb #482860fd
 class _ConstIdxs:
     "A picklable constant `get_idxs`"
     def __init__(self, idxs): self.idxs = list(idxs)
@@ -249,11 +249,11 @@ def crop_preds(self:JELearner, dl):
     if is_launched() and dist.is_available() and dist.is_initialized(): return gather_crop_preds(self, dl)
     return JELearner._local_crop_preds(self, dl)
 
-# %% ../nbs/08_distributed.ipynb #580e4c63
+# %% ../nbs/08_distributed.ipynb #b0042ddf
 def distributed_fit_je(learn:JELearner, # the learner, built the same way on every rank
                        sync_bn:bool=False, # SyncBatchNorm during training (GPUs only)
                        report:bool=True, # print each rank's steps at the end of every phase
-                       **kwargs # passed to `JELearner.fit_je` (schedule, epochs, lr, is_test, resume, ...)
+                       **kwargs # passed to `learn.fit_je` (schedule, epochs, lr, is_test, resume, ...)
                       ) -> JELearner:
     "Two-stage training (or the baseline) with DDP when launched on several processes, else plain `fit_je`"
     if not is_launched(): return learn.fit_je(**kwargs)
