@@ -639,3 +639,6 @@ def evaluate_tagger(tagger, # a `Tagger`
 def save_safe(self:JELearner, path):
     "Save weights + configuration as safetensors (see `Tagger.save`)"
     return self.tagger().save(path)
+
+# %% ../nbs/06_learner.ipynb #48321a1b
+from . import distributed as _distributed  # registers the distributed patches of `JELearner`
