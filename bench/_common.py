@@ -1,0 +1,71 @@
+"Shared helpers of the bench/ scripts: machine header, thread setting, interleaved timing, memory."
+import argparse, os, platform, resource, statistics, subprocess, sys, time
+from pathlib import Path
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+def parser(desc):
+    p = argparse.ArgumentParser(description=desc)
+    p.add_argument('--threads', type=int, default=None, help="torch threads (default: torch's default)")
+    p.add_argument('--reps', type=int, default=3, help='interleaved repetitions (median reported)')
+    return p
+
+def setup(args):
+    import torch
+    if args.threads: torch.set_num_threads(args.threads)
+    return torch
+
+def cpu_model():
+    try:
+        out = subprocess.run(['lscpu'], capture_output=True, text=True).stdout
+        d = dict(l.split(':', 1) for l in out.splitlines() if ':' in l)
+        return f"{d.get('Model name', '?').strip()}, {d.get('CPU(s)', '?').strip()} CPUs"
+    except Exception: return platform.processor() or '?'
+
+def header(name):
+    import torch
+    la = os.getloadavg()
+    print(f"== {name}\nmachine: {cpu_model()} ({os.cpu_count()} visible), {platform.platform()}\n"
+          f"torch {torch.__version__}, threads {torch.get_num_threads()}, "
+          f"CUDA {'available: ' + torch.cuda.get_device_name(0) if torch.cuda.is_available() else 'not available'}\n"
+          f"load average at start: {la[0]:.2f} {la[1]:.2f} {la[2]:.2f}", flush=True)
+
+def footer():
+    la = os.getloadavg()
+    print(f"load average at end: {la[0]:.2f} {la[1]:.2f} {la[2]:.2f}", flush=True)
+
+def timeit(f):
+    t0 = time.perf_counter(); f(); return time.perf_counter() - t0
+
+def interleave(fns:dict, reps=3, warmup=True):
+    "Run each of `fns` (name -> callable) in turn, `reps` rounds (A, B, A, B, ...); median seconds per name"
+    if warmup:
+        for f in fns.values(): f()
+    ts = {k: [] for k in fns}
+    for _ in range(reps):
+        for k, f in fns.items(): ts[k].append(timeit(f))
+    return {k: statistics.median(v) for k, v in ts.items()}, ts
+
+def cpu_times():
+    r = resource.getrusage(resource.RUSAGE_SELF); c = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime + c.ru_utime + c.ru_stime
+
+def peak_rss_mb(who=resource.RUSAGE_SELF):
+    return resource.getrusage(who).ru_maxrss / 1024  # Linux: kB
+
+def gpu_note(): print("GPU section: skipped (CUDA not available on this machine)")
+
+VOCAB = [f'tag{i}' for i in range(50)]
+
+def make_cache(root, n_train=32, n_valid=4, seconds=29.1, sr=16000, seed=0):
+    "A cache of random float32 clips (MTAT-like: 50 tags, 29.1 s) written with `jetatag.data.write_cache_meta`"
+    import numpy as np, pandas as pd
+    from jetatag.data import write_cache_meta
+    root = Path(root); (root/'npy').mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed); rows = []
+    n = int(seconds * sr)
+    for i in range(n_train + n_valid):
+        p = f'npy/{i}.npy'
+        if not (root/p).exists(): np.save(root/p, (0.1 * rng.standard_normal(n)).astype(np.float32))
+        tags = list(rng.choice(VOCAB, size=3, replace=False))
+        rows.append(dict(clip_id=str(i), path=p, duration=seconds, split='train' if i < n_train else 'valid', labels=tags))
+    return write_cache_meta(root, pd.DataFrame(rows), dict(dataset='benchsynth', task='multilabel', vocab=VOCAB, sr=sr))
