@@ -1,0 +1,84 @@
+"""Inference throughput of `Tagger.predict` (all crops of a batch of clips in one forward pass) against a naive
+one-crop-at-a-time loop, interleaved, for 29 s clips (16 crops each) and 1 s clips, with a paper-size encoder;
+and the peak resident memory of training a small configuration for 1, 3 and 6 epochs (each in a fresh process).
+
+    python bench/inference.py --threads 1
+    python bench/inference.py --model HC --clips 4
+"""
+import json, subprocess, sys, tempfile, shutil
+from pathlib import Path
+from _common import parser, setup, header, footer, interleave, make_cache, peak_rss_mb
+
+def naive(model, waves, L, n_crops, torch):
+    "the reference way: every crop through the model on its own, then the mean of the probabilities"
+    from jetatag.data import eval_crops
+    out = []
+    with torch.no_grad():
+        model.eval()
+        for w in waves:
+            crops = eval_crops(w, L, n_crops if len(w) > L else 1)
+            out.append(torch.stack([torch.sigmoid(model(torch.from_numpy(c[None])))[0] for c in crops]).mean(0))
+    return torch.stack(out).numpy()
+
+def train_memory(epochs):
+    "peak RSS (MB) of a fresh process training SMALL_CONFIGS['SC'] for `epochs` epochs, and its RSS after each epoch"
+    code = f"""
+import sys, json, tempfile, psutil; sys.path.insert(0, {str(Path(__file__).parent)!r})
+import _common as c, torch
+torch.set_num_threads({torch_threads})
+from fastai.callback.core import Callback
+from jetatag.data import je_dataloaders
+from jetatag.learner import je_learner
+from jetatag.encoders import SMALL_CONFIGS
+root = c.make_cache(tempfile.mkdtemp(), n_train=64, n_valid=8, seconds=3.0)
+kw = SMALL_CONFIGS['SC']
+dls = je_dataloaders(root, input_length=kw['input_length'], bs=16, seed=0)
+rss = []
+class R(Callback):
+    def after_epoch(self): rss.append(psutil.Process().memory_info().rss / 2**20)
+learn = je_learner(dls, 'SC', with_je=True, encoder_kwargs=kw, path=tempfile.mkdtemp(), cbs=[R()])
+with learn.no_bar(), learn.no_logging(): learn.fit_je('one_cycle', epochs={epochs}, checkpoint=False)
+print(json.dumps(dict(peak=c.peak_rss_mb(), rss=rss)))
+"""
+    r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
+    if r.returncode: raise RuntimeError(r.stderr[-3000:])
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+torch_threads = 0
+
+def main():
+    global torch_threads
+    p = parser(__doc__)
+    p.add_argument('--model', default='SC', help='HC, SC, SC-se or MS (paper size)')
+    p.add_argument('--clips', type=int, default=4, help='29 s clips per predict call')
+    p.add_argument('--short-clips', type=int, default=32, help='1 s clips per predict call')
+    p.add_argument('--skip-memory', action='store_true')
+    args = p.parse_args()
+    torch = setup(args)
+    torch_threads = torch.get_num_threads()
+    import numpy as np
+    from jetatag.encoders import get_encoder
+    from jetatag.learner import JEModel, Tagger
+    header('bench/inference.py')
+    enc, block = {'HC': ('HC', 'basic'), 'SC': ('SC', 'basic'), 'SC-se': ('SC', 'se'), 'MS': ('MS', 'basic')}[args.model]
+    model = JEModel(get_encoder(enc, block), 50, with_je=False).eval()
+    L = model.encoder.input_length
+    tagger = Tagger(model, [f't{i}' for i in range(50)], dict(input_length=L, n_crops=16, multilabel=True))
+    rng = np.random.default_rng(0)
+    for label, n, secs in (('29 s clips (16 crops)', args.clips, 29.1), ('1 s clips (1 crop)', args.short_clips, 1.0)):
+        waves = [(0.1 * rng.standard_normal(int(secs * 16000))).astype(np.float32) for _ in range(n)]
+        a, b = tagger.predict(waves), naive(model, waves, L, 16, torch)
+        assert np.allclose(a, b, atol=1e-4), np.abs(a - b).max()
+        med, runs = interleave({'predict': lambda: tagger.predict(waves), 'naive': lambda: naive(model, waves, L, 16, torch)},
+                               reps=args.reps, warmup=False)
+        print(f"{args.model} {label}, {n} per call: Tagger.predict {n / med['predict']:.2f} clips/s, "
+              f"one crop at a time {n / med['naive']:.2f} clips/s -> {med['naive'] / med['predict']:.2f}x  "
+              f"runs {[round(t, 2) for t in runs['predict']]} vs {[round(t, 2) for t in runs['naive']]} s", flush=True)
+    if not args.skip_memory:
+        for e in (1, 3, 6):
+            r = train_memory(e)
+            print(f"training SMALL_CONFIGS['SC'] (both stages, one_cycle) {e} epoch(s) per stage: peak RSS {r['peak']:.0f} MB; "
+                  f"RSS after each epoch {[round(x) for x in r['rss']]} MB", flush=True)
+    footer()
+
+if __name__ == '__main__': main()
