@@ -69,3 +69,14 @@ def make_cache(root, n_train=32, n_valid=4, seconds=29.1, sr=16000, seed=0):
         tags = list(rng.choice(VOCAB, size=3, replace=False))
         rows.append(dict(clip_id=str(i), path=p, duration=seconds, split='train' if i < n_train else 'valid', labels=tags))
     return write_cache_meta(root, pd.DataFrame(rows), dict(dataset='benchsynth', task='multilabel', vocab=VOCAB, sr=sr))
+
+def set_malloc(hold:bool):
+    "glibc malloc: `hold=True` is `jetatag.encoders.hold_freed_memory()`; False restores glibc's steady-state defaults for big blocks (mmap above 32 MB, trim above 64 MB)"
+    import ctypes, ctypes.util
+    libc = ctypes.CDLL(ctypes.util.find_library('c') or 'libc.so.6')
+    M_TRIM_THRESHOLD, M_MMAP_THRESHOLD, M_MMAP_MAX = -1, -3, -4
+    if hold: return bool(libc.mallopt(M_MMAP_MAX, 0)) and bool(libc.mallopt(M_TRIM_THRESHOLD, 2**31 - 1))
+    return bool(libc.mallopt(M_MMAP_MAX, 65536)) and bool(libc.mallopt(M_MMAP_THRESHOLD, 32 * 2**20)) and bool(libc.mallopt(M_TRIM_THRESHOLD, 64 * 2**20))
+
+def faults_sys():
+    r = resource.getrusage(resource.RUSAGE_SELF); return r.ru_minflt, r.ru_stime
