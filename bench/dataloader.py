@@ -26,7 +26,7 @@ def main():
         enc, block = {'HC': ('HC', 'basic'), 'SC': ('SC', 'basic'), 'SC-se': ('SC', 'se'), 'MS': ('MS', 'basic')}[args.model]
         L = 80000 if enc == 'HC' else 59049
         dls = je_dataloaders(root, input_length=L, bs=16, seed=0, num_workers=args.workers)
-        n_tr, n_va = len(dls.train_ds), len(dls.valid_ds)
+        n_tr, n_va = len(dls.train) * dls.train.bs, len(dls.valid_ds)  # the training loader drops the last partial batch
         def train_epoch():
             for x, y in dls.train: pass
         def valid_epoch():
@@ -39,7 +39,7 @@ def main():
         cold = timeit(train_epoch)
         med, runs = interleave({'train': train_epoch, 'valid': valid_epoch, 'step': step}, reps=args.reps)
         tr, va, st = n_tr / med['train'], n_va / med['valid'], 16 / med['step']
-        print(f"cache: {args.clips} clips of 29.1 s float32 ({n_tr} train, {n_va} valid), crop {L}, batch 16, "
+        print(f"cache: {args.clips} clips of 29.1 s float32 ({len(dls.train_ds)} train, {n_tr} per training epoch, {n_va} valid), crop {L}, batch 16, "
               f"num_workers {dls.train.fake_l.num_workers}")
         print(f"training loader   {tr:8.1f} items/s (first pass {n_tr / cold:.1f} items/s)  runs {[round(t, 3) for t in runs['train']]} s")
         print(f"validation loader {va:8.1f} items/s (clips of 16 crops = {16 * va:.0f} crops/s)  runs {[round(t, 3) for t in runs['valid']]} s")
