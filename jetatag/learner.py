@@ -28,7 +28,7 @@ from fastai.torch_core import find_bs, to_detach, default_device, rank_distrib
 
 from .core import SR, load_audio, AudioError
 from .data import eval_crops, test_dataloader
-from .encoders import get_encoder, ENCODERS
+from .encoders import get_encoder, ENCODERS, hold_freed_memory
 from .joint import TagEncoder, TagDecoder, ProjectionHead, Classifier, joint_loss
 from .metrics import mean_prob_logits, task_metrics, per_tag_table, default_metrics
 
@@ -465,6 +465,7 @@ def je_learner(dls, # DataLoaders from `je_dataloaders` (their input length must
     learn.joint_metrics = [LossPart('recon'), LossPart('align'), JointSpaceAUC(multilabel)]
     learn.history, learn.plan, learn.train_progress = [], [], dict(phase=0, epoch=0)
     learn.set_stage(model.stage)
+    hold_freed_memory()  # keep freed activations mapped: no page faults each step (1.07-1.25x per training step on CPU, BENCHMARKS.md)
     return learn
 
 # %% ../nbs/06_learner.ipynb #0d6ecc0e
@@ -481,14 +482,16 @@ class Tagger:
                  vocab:list, # tag names in class order
                  config:dict=None, # the model's configuration (input length, number of crops, task)
                  device=None, # device to run on (default: the model's)
-                 max_crops:int=64, # most crops in one forward pass
+                 max_crops:int=None, # most crops in one forward pass; None: 16 on CPU (more only costs memory there), 64 otherwise
                 ):
         self.model, self.vocab, self.config = model, list(vocab), dict(config or model.config)
         self.input_length = int(self.config.get('input_length') or model.encoder.input_length)
         self.n_crops = int(self.config.get('n_crops', 16))
         self.multilabel = bool(self.config.get('multilabel', True))
         self.device = device or next(model.parameters()).device
-        self.max_crops = max_crops
+        on_cpu = torch.device(self.device).type == 'cpu'
+        self.max_crops = max_crops or (16 if on_cpu else 64)
+        if on_cpu: hold_freed_memory()  # page faults of the big activations made batched crops slower than one at a time (BENCHMARKS.md)
 
     @torch.no_grad()
     def _scores(self, crops:np.ndarray) -> np.ndarray:
