@@ -46,6 +46,20 @@ print(json.dumps(dict(peak=c.peak_rss_mb(), rss=rss)))
 
 torch_threads = 0
 
+def sweep(model, L, args, rng, np, Tagger):
+    import time
+    from _common import set_malloc, faults_sys
+    waves = [(0.1 * rng.standard_normal(int(29.1 * 16000))).astype(np.float32) for _ in range(args.clips)]
+    for hold in (False, True):
+        for mc in (1, 4, 8, 16, 64):
+            t = Tagger(model, [f't{i}' for i in range(50)], dict(input_length=L, n_crops=16, multilabel=True), max_crops=mc)
+            set_malloc(hold)  # after Tagger(), which holds freed memory on CPU
+            t.predict(waves[:1])
+            f0, s0 = faults_sys(); t0 = time.perf_counter(); t.predict(waves); dt = time.perf_counter() - t0; f1, s1 = faults_sys()
+            print(f"{'hold_freed_memory' if hold else 'default malloc   '} max_crops={mc:2d}: {len(waves) / dt:.2f} clips/s, "
+                  f"sys {s1 - s0:.2f} s, {(f1 - f0) / 1e3:.0f} k minor faults", flush=True)
+    footer()
+
 def main():
     global torch_threads
     p = parser(__doc__)
@@ -53,6 +67,8 @@ def main():
     p.add_argument('--clips', type=int, default=4, help='29 s clips per predict call')
     p.add_argument('--short-clips', type=int, default=32, help='1 s clips per predict call')
     p.add_argument('--skip-memory', action='store_true')
+    p.add_argument('--sweep-max-crops', action='store_true',
+                   help="instead: 29 s clips through Tagger.predict for max_crops 1..64, glibc default malloc vs hold_freed_memory()")
     args = p.parse_args()
     torch = setup(args)
     torch_threads = torch.get_num_threads()
@@ -65,6 +81,7 @@ def main():
     L = model.encoder.input_length
     tagger = Tagger(model, [f't{i}' for i in range(50)], dict(input_length=L, n_crops=16, multilabel=True))
     rng = np.random.default_rng(0)
+    if args.sweep_max_crops: return sweep(model, L, args, rng, np, Tagger)
     for label, n, secs in (('29 s clips (16 crops)', args.clips, 29.1), ('1 s clips (1 crop)', args.short_clips, 1.0)):
         waves = [(0.1 * rng.standard_normal(int(secs * 16000))).astype(np.float32) for _ in range(n)]
         a, b = tagger.predict(waves), naive(model, waves, L, 16, torch)
