@@ -59,11 +59,14 @@ def compare_malloc(name, run, n, reps):
           f"runs {[round(r[0], 2) for r in res[False]]} vs {[round(r[0], 2) for r in res[True]]} s", flush=True)
 
 def main():
+    global mm
     p = parser(__doc__)
     p.add_argument('--models', default='HC,SC,SC-se,MS')
     p.add_argument('--batches', type=int, default=1, help='training batches per timed run')
     p.add_argument('--bs', type=int, default=16)
     p.add_argument('--hold-freed-memory', action='store_true', help='call jetatag.encoders.hold_freed_memory() first')
+    p.add_argument('--no-hold', action='store_true',
+                   help="glibc's default malloc: stop je_learner from calling hold_freed_memory() (the 'before' of that change)")
     p.add_argument('--compare-malloc', action='store_true',
                    help="instead: bare loop with glibc's default malloc vs hold_freed_memory(), interleaved (time, sys time, page faults)")
     args = p.parse_args()
@@ -72,7 +75,10 @@ def main():
     from jetatag.data import je_dataloaders
     from jetatag.learner import je_learner
     from jetatag.encoders import hold_freed_memory
+    import jetatag.learner as jl
+    if args.no_hold: jl.hold_freed_memory = lambda *a, **k: False
     header('bench/train_step.py')
+    print('glibc malloc:', "default (--no-hold)" if args.no_hold else "hold_freed_memory() (je_learner calls it)")
     if args.hold_freed_memory: print('hold_freed_memory():', hold_freed_memory())
     mm, cv, c1 = sgemm_gflops(torch), conv_gflops(torch), conv1d_gflops(torch)
     print(f"measured float32 throughput: sgemm 2048^3 {mm:.0f} GFLOP/s, conv2d 3x3 128->128 16x64x80 NHWC {cv:.0f} GFLOP/s, "
@@ -117,11 +123,12 @@ def main():
         fa, ba = statistics.median(fastai_t), statistics.median(bare_t)
         n = bs * len(batches)
         flops = step_flops(torch, model, lf, *batches[0])
+        mm = max(mm, sgemm_gflops(torch))  # re-measured after each model: on a shared machine the best sgemm is the peak
         r = dict(model=name, fastai=n / fa, bare=n / ba, overhead=fa / ba - 1, gflop_step=flops / 1e9,
                  mfu=flops * len(batches) / ba / 1e9 / mm)
         rows.append(r)
         ref = REFERENCE.get(name)
-        print(f"{name:6s} Learner {r['fastai']:.2f} clips/s  bare loop {r['bare']:.2f} clips/s  Learner overhead {100*r['overhead']:+.1f}%  "
+        print(f"{name:6s} [sgemm peak so far {mm:.0f} GFLOP/s] Learner {r['fastai']:.2f} clips/s  bare loop {r['bare']:.2f} clips/s  Learner overhead {100*r['overhead']:+.1f}%  "
               f"| {r['gflop_step']:.0f} GFLOP/step ({r['gflop_step']/bs:.1f}/clip), bare loop reaches {100*r['mfu']:.0f}% of measured sgemm, "
               f"{100*r['mfu']*mm/cv:.0f}% of conv2d | Won et al. {ref if ref else '-'} clips/s "
               f"({'%.2fx' % (r['bare']/ref) if ref else 'no reference'}, their figure: 2 threads, other load)"
