@@ -465,7 +465,7 @@ def je_learner(dls, # DataLoaders from `je_dataloaders` (their input length must
     learn.joint_metrics = [LossPart('recon'), LossPart('align'), JointSpaceAUC(multilabel)]
     learn.history, learn.plan, learn.train_progress = [], [], dict(phase=0, epoch=0)
     learn.set_stage(model.stage)
-    hold_freed_memory()  # keep freed activations mapped: no page faults each step (1.07-1.25x per training step on CPU, BENCHMARKS.md)
+    hold_freed_memory()  # keep freed activations mapped: no page faults each step (SampleCNN training step 1.5x on CPU, BENCHMARKS.md)
     return learn
 
 # %% ../nbs/06_learner.ipynb #0d6ecc0e
