@@ -8,7 +8,7 @@ Docs: https://jetatag.github.io/jetatag/cli.html.md"""
 __all__ = ['DATASETS', 'SYNTH_DEFAULTS', 'normalise_argv', 'run_cli', 'results_table', 'prepare_cache', 'train_run', 'train',
            'train_cli', 'evaluate', 'eval_cli', 'predict', 'predict_cli']
 
-# %% ../nbs/07_cli.ipynb #0e7cfcf5
+# %% ../nbs/07_cli.ipynb #c2c53b3a
 import json, os, re, sys, time, inspect
 from pathlib import Path
 import numpy as np, pandas as pd, torch
@@ -18,7 +18,7 @@ from fastcore.script import call_parse, bool_arg, parse_cli, anno_parser, CliErr
 from fastcore.basics import ifnone
 from .joint import L2Norm
 
-# %% ../nbs/07_cli.ipynb #3eba4d3f
+# %% ../nbs/07_cli.ipynb #cda740df
 def _canon(opt): return opt.lstrip('-').replace('_', '-').lower()
 
 def normalise_argv(func, # a `call_parse` function
@@ -59,11 +59,11 @@ def run_cli(func, # a `call_parse` function
     except CliError as e: raise SystemExit(f"error: {e}")
     finally: sys.argv = old
 
-# %% ../nbs/07_cli.ipynb #c2c1128e
+# %% ../nbs/07_cli.ipynb #2a9e9a8d
 from .encoders import SMALL_CONFIGS as SMALL
 DATASETS = ('mtat', 'dcase', 'keyword', 'synth')
 
-# %% ../nbs/07_cli.ipynb #1b0b63b5
+# %% ../nbs/07_cli.ipynb #52178da5
 SYNTH_DEFAULTS = dict(
     encoder_kwargs={'HC': dict(n_channels=16, input_length=48000)}, # small encoders for the synthetic set (others: `SMALL_CONFIGS`)
     epochs=(20, 20), # one-cycle epochs of stage 1 and stage 2 (the baseline: the second)
@@ -94,7 +94,7 @@ def _fold_classifier_scale(model):
             seq[i] = L2Norm()
     return model
 
-# %% ../nbs/07_cli.ipynb #69560a1f
+# %% ../nbs/07_cli.ipynb #4fd713e8
 def _device(gpu):
     if gpu is None or not torch.cuda.is_available(): return torch.device('cpu')
     torch.cuda.set_device(gpu)
@@ -121,7 +121,7 @@ def prepare_cache(dataset:str, # 'mtat', 'dcase', 'keyword' or 'synth'
     except FileNotFoundError: pass
     return preprocess(dataset, data_path, workers=workers)
 
-# %% ../nbs/07_cli.ipynb #15609bf3
+# %% ../nbs/07_cli.ipynb #11e43523
 def train_run(dataset:str='synth', data_path:str=None, encoder_type:str=None, block:str='basic', latent:int=None,
               withJE:bool=True, batch_size:int=16, gpu:int=None, isTest:bool=False, schedule:str=None, epochs:float=None,
               lr:float=None, size:str=None, out:str=None, resume:bool=False, workers:int=None, align:str='pairwise',
@@ -177,7 +177,7 @@ class _null:
     def __enter__(self): return self
     def __exit__(self, *a): return False
 
-# %% ../nbs/07_cli.ipynb #8fe3d689
+# %% ../nbs/07_cli.ipynb #fd4156d4
 @call_parse
 def train(dataset:str='synth', # dataset: mtat, dcase, keyword or synth (the built-in synthetic set)
           data_path:str=None, # data folder holding mtat/, dcase/, keyword/, synth/ (or an unpacked official archive); synth default ~/.jetatag/data
@@ -223,7 +223,7 @@ def train(dataset:str='synth', # dataset: mtat, dcase, keyword or synth (the bui
 
 def train_cli(): return run_cli(train)
 
-# %% ../nbs/07_cli.ipynb #6b6a50fe
+# %% ../nbs/07_cli.ipynb #cd75a86f
 @call_parse
 def evaluate(model:str, # model file written by jetatag-train (model.safetensors)
              dataset:str='synth', # dataset of the cache to evaluate on
