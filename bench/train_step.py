@@ -17,25 +17,24 @@ def sgemm_gflops(torch, n=2048, reps=5):
     a @ b
     return 2 * n**3 / min(timeit(lambda: a @ b) for _ in range(reps)) / 1e9
 
+def _conv_gflops(torch, x_shape, w_shape, padding, reps=3):
+    "Throughput of one channels-last conv2d of `x_shape` with weights `w_shape` (stride 1, output the size of the input)"
+    F = torch.nn.functional
+    x = torch.randn(*x_shape).contiguous(memory_format=torch.channels_last)
+    w = torch.randn(*w_shape).contiguous(memory_format=torch.channels_last)
+    with torch.no_grad():
+        F.conv2d(x, w, padding=padding)
+        t = min(timeit(lambda: F.conv2d(x, w, padding=padding)) for _ in range(reps))
+    (B, _, H, W), (co, ci, kh, kw) = x_shape, w_shape
+    return 2 * B * H * W * co * ci * kh * kw / t / 1e9
+
 def conv_gflops(torch, reps=3):
     "3x3 conv 128->128 on 16 x 64 x 80 channels-last maps (a HarmonicCNN layer-2 shape)"
-    F = torch.nn.functional
-    x = torch.randn(16, 128, 64, 80).contiguous(memory_format=torch.channels_last)
-    w = torch.randn(128, 128, 3, 3).contiguous(memory_format=torch.channels_last)
-    with torch.no_grad():
-        F.conv2d(x, w, padding=1)
-        t = min(timeit(lambda: F.conv2d(x, w, padding=1)) for _ in range(reps))
-    return 2 * 16 * 128 * 64 * 80 * 128 * 9 / t / 1e9
+    return _conv_gflops(torch, (16, 128, 64, 80), (128, 128, 3, 3), 1, reps)
 
 def conv1d_gflops(torch, reps=3):
     "SampleCNN block-2 conv (128->128, (1,3)) on 16 x 6561 steps, channels-last (B, C, 1, T)"
-    F = torch.nn.functional
-    x = torch.randn(16, 128, 1, 6561).contiguous(memory_format=torch.channels_last)
-    w = torch.randn(128, 128, 1, 3).contiguous(memory_format=torch.channels_last)
-    with torch.no_grad():
-        F.conv2d(x, w, padding=(0, 1))
-        t = min(timeit(lambda: F.conv2d(x, w, padding=(0, 1))) for _ in range(reps))
-    return 2 * 16 * 128 * 6561 * 128 * 3 / t / 1e9
+    return _conv_gflops(torch, (16, 128, 1, 6561), (128, 128, 1, 3), (0, 1), reps)
 
 def step_flops(torch, model, loss_func, x, y):
     from torch.utils.flop_counter import FlopCounterMode

@@ -9,11 +9,10 @@ __all__ = ['DATASETS', 'SYNTH_DEFAULTS', 'normalise_argv', 'run_cli', 'results_t
            'train_cli', 'evaluate', 'eval_cli', 'predict', 'predict_cli']
 
 # %% ../nbs/07_cli.ipynb #c2c53b3a
-import json, os, re, sys, time, inspect
+import json, sys, time
+from contextlib import nullcontext
 from pathlib import Path
 import numpy as np, pandas as pd, torch
-from torch import nn
-import torch.nn.functional as F
 from fastcore.script import call_parse, bool_arg, parse_cli, anno_parser, CliError
 from fastcore.basics import ifnone
 from .joint import L2Norm
@@ -73,33 +72,24 @@ SYNTH_DEFAULTS = dict(
     clf_scale=16., # classifier scale while training (folded into the weights afterwards)
 ) # `train_run`'s defaults for `dataset='synth'` with the small encoder (measured below)
 
-class _ScaledL2(nn.Module):
-    "L2 normalise, then multiply by `scale` (the classifier's `L2Norm` while it trains)"
-    def __init__(self, scale): super().__init__(); self.scale = float(scale)
-    def forward(self, x): return F.normalize(x, dim=-1) * self.scale
+def _clf_norm(model):
+    "The classifier's `L2Norm`"
+    return next(l for l in model.classifier.layers if isinstance(l, L2Norm))
 
 def _scale_classifier(model, scale):
-    "Put `_ScaledL2(scale)` in place of the classifier's `L2Norm`"
-    seq = model.classifier.layers
-    i = next(i for i, l in enumerate(seq) if isinstance(l, L2Norm))
-    seq[i] = _ScaledL2(scale)
+    "Multiply the classifier's L2-normalised vector by `scale` while it trains"
+    _clf_norm(model).scale = float(scale)
     return model
 
 def _fold_classifier_scale(model):
-    "Fold a `_ScaledL2`'s scale into the last linear layer and restore the plain `L2Norm` (the outputs do not change)"
-    seq = model.classifier.layers
-    for i, l in enumerate(seq):
-        if isinstance(l, _ScaledL2):
-            with torch.no_grad(): seq[-1].weight.mul_(l.scale)
-            seq[i] = L2Norm()
+    "Fold the classifier's scale into its last linear layer and reset it to 1 (the outputs do not change)"
+    n = _clf_norm(model)
+    if n.scale != 1:
+        with torch.no_grad(): model.classifier.layers[-1].weight.mul_(n.scale)
+        n.scale = 1.
     return model
 
 # %% ../nbs/07_cli.ipynb #4fd713e8
-def _device(gpu):
-    if gpu is None or not torch.cuda.is_available(): return torch.device('cpu')
-    torch.cuda.set_device(gpu)
-    return torch.device('cuda', gpu)
-
 def _fmt(v): return f"{v:.4f}" if isinstance(v, (float, np.floating)) else str(v)
 
 def results_table(results:dict, # {column name: metrics dict}
@@ -157,7 +147,7 @@ def train_run(dataset:str='synth', data_path:str=None, encoder_type:str=None, bl
         epochs = ifnone(epochs, SYNTH_DEFAULTS['epochs'])
         lr = ifnone(lr, SYNTH_DEFAULTS['lr_je'] if withJE else SYNTH_DEFAULTS['lr_base'])
     t0 = time.time()
-    with (learn.distrib_ctx(sync_bn=sync_bn) if is_launched() else _null()), (learn.no_bar() if quiet else _null()), (learn.no_logging() if quiet else _null()):
+    with (learn.distrib_ctx(sync_bn=sync_bn) if is_launched() else nullcontext()), (learn.no_bar() if quiet else nullcontext()), (learn.no_logging() if quiet else nullcontext()):
         learn.fit_je(schedule=schedule, epochs=epochs, lr=lr, is_test=isTest, resume=resume)
     train_time = time.time() - t0
     if clf_scale: _fold_classifier_scale(getattr(learn.model, 'module', learn.model))  # the saved model is the paper's head
@@ -173,9 +163,7 @@ def train_run(dataset:str='synth', data_path:str=None, encoder_type:str=None, bl
                                                  'epochs': epochs, 'lr': lr, 'clf_scale': clf_scale, 'is_test': isTest, 'n_test_clips': res['n_clips']}, indent=2, default=str))
     return metrics, out
 
-class _null:
-    def __enter__(self): return self
-    def __exit__(self, *a): return False
+
 
 # %% ../nbs/07_cli.ipynb #fd4156d4
 @call_parse
@@ -235,7 +223,8 @@ def evaluate(model:str, # model file written by jetatag-train (model.safetensors
             ):
     "Evaluate a saved model on a split of a preprocessed dataset"
     from jetatag.learner import Tagger, evaluate_tagger
-    tagger = Tagger.load(model, device=_device(gpu))
+    from jetatag.distributed import launch_device
+    tagger = Tagger.load(model, device=launch_device(gpu))
     cache = prepare_cache(dataset, data_path)
     res = evaluate_tagger(tagger, cache, split=split, bs=batch_size)
     print(results_table({Path(model).name: res['metrics']}))
@@ -257,8 +246,9 @@ def predict(*files:str, # audio files (wav, flac, ogg, mp3)
     import json as _json
     from jetatag.learner import Tagger
     from jetatag.core import AudioError
+    from jetatag.distributed import launch_device
     if not files: raise CliError("give one or more audio files")
-    tagger = Tagger.load(model, device=_device(gpu))
+    tagger = Tagger.load(model, device=launch_device(gpu))
     out, n_bad = {}, 0
     for f in files:
         try:

@@ -31,10 +31,13 @@ class L2Norm(nn.Module):
     def __init__(self,
                  dim:int=-1, # dimension to normalise
                  eps:float=1e-12, # lower bound on the norm, avoids division by zero
+                 scale:float=1., # multiply the unit vectors by this (1: plain L2 normalisation)
                 ):
         super().__init__()
-        self.dim,self.eps = dim,eps
-    def forward(self, x): return F.normalize(x, p=2., dim=self.dim, eps=self.eps)
+        self.dim,self.eps,self.scale = dim,eps,scale
+    def forward(self, x):
+        x = F.normalize(x, p=2., dim=self.dim, eps=self.eps)
+        return x if self.scale == 1 else x * self.scale
 
 # %% ../nbs/04_joint.ipynb #83ddd336
 def _check_features(x:torch.Tensor, n:int, what:str, name:str='input'):

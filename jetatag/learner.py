@@ -8,23 +8,23 @@ Docs: https://jetatag.github.io/jetatag/learner.html.md"""
 __all__ = ['STAGES', 'ALIGNS', 'PAPER_STAGE1', 'PAPER_STAGE2', 'DEFAULT_LATENT', 'JEModel', 'JELoss', 'FeedTargets',
            'FreezeEncoder', 'LossPart', 'joint_scores', 'JointSpaceAUC', 'LossParts', 'TrainingDiverged', 'StopOnNaN',
            'EpochCheckpoint', 'Phase', 'paper_plan', 'one_cycle_plan', 'je_opt_func', 'default_latent', 'JELearner',
-           'noop_act', 'build_model', 'je_learner', 'Tagger', 'metric_family', 'metrics_from_crops', 'evaluate_tagger']
+           'build_model', 'je_learner', 'Tagger', 'metric_family', 'metrics_from_crops', 'evaluate_tagger']
 
 # %% ../nbs/06_learner.ipynb #342b6724
-import json, math, os, tempfile, warnings
-from dataclasses import dataclass, field
+import json, os, tempfile, warnings
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
 import numpy as np, pandas as pd, torch
 from torch import nn
 import torch.nn.functional as F
-from fastcore.basics import store_attr, ifnone, patch
+from fastcore.basics import store_attr, ifnone, patch, noop
 from fastai.learner import Learner, Metric, load_learner
 from fastai.callback.core import Callback, CancelFitException
 from fastai.callback.schedule import fit_one_cycle
 from fastai.optimizer import Adam, OptimWrapper
-from fastai.torch_core import find_bs, to_detach, default_device, rank_distrib
+from fastai.torch_core import find_bs, to_detach, rank_distrib
 
 from .core import SR, load_audio, AudioError
 from .data import eval_crops, test_dataloader
@@ -304,8 +304,13 @@ def default_latent(dataset:str, # dataset name of the cache
 # %% ../nbs/06_learner.ipynb #053c0bad
 class JELearner(Learner):
     "A fastai `Learner` for JETATAG: two-stage training (`fit_je`), evaluation, tagging and saving"
-    frozen = False
     phase_idx = 0
+
+    @property
+    def frozen(self):
+        "Stage 2 of a joint-embedding model: only the classifier trains"
+        m = _bare(self.model)
+        return m.stage == 'classifier' and m.with_je
 
     @property
     def config(self): return _bare(self.model).config
@@ -319,7 +324,6 @@ class JELearner(Learner):
         "Switch the model to `stage`: loss, metrics and which parameters train"
         m = self.model
         m.stage = stage
-        self.frozen = stage == 'classifier' and m.with_je
         for name, p in m.named_parameters():
             p.requires_grad_(not self.frozen or name.startswith('classifier.'))
         self.metrics = self.joint_metrics if stage == 'joint' else self.clf_metrics
@@ -396,7 +400,7 @@ class JELearner(Learner):
         m = self.model
         if m.stage != 'classifier': self.set_stage('classifier')
         m.crop_scores, mets, self.metrics = True, self.metrics, []  # epoch metrics expect clip scores
-        try: logits, targs = self.get_preds(dl=dl, act=noop_act)
+        try: logits, targs = self.get_preds(dl=dl, act=noop)
         finally: m.crop_scores, self.metrics = False, mets
         if logits.ndim == 2: logits = logits[:, None]
         probs = torch.sigmoid(logits.float()) if m.multilabel else F.softmax(logits.float(), dim=-1)
@@ -418,7 +422,6 @@ class JELearner(Learner):
         "A `Tagger` for new audio with this learner's model"
         return Tagger(self.model, self.dls.vocab, self.config)
 
-def noop_act(x): return x
 
 # %% ../nbs/06_learner.ipynb #67750f22
 def build_model(config:dict # as stored in `JEModel.config`: encoder, block, encoder_kwargs, n_classes, latent, multilabel, with_je

@@ -17,7 +17,8 @@ from fastprogress.fastprogress import progress_bar
 from .core import SR, load_audio, AudioError
 from .data import eval_crops, TagCache, load_cache
 from .learner import JEModel, JELearner, Tagger, joint_scores
-from .cli import run_cli, prepare_cache, _device
+from .cli import run_cli, prepare_cache
+from .distributed import launch_device
 
 # %% auto #0
 __all__ = ['AUDIO_EXTS', 'SCORES', 'model_fingerprint', 'JointSpace', 'AudioIndex', 'precision_at_k', 'retrieval_metrics',
@@ -501,12 +502,12 @@ def search(*tags:str, # tags to search for: clips that have all of them (quote t
     try:
         if build or dataset:
             if not model: raise CliError("building an index needs --model (a model.safetensors written by jetatag-train)")
-            space = JointSpace(model, device=_device(gpu))
+            space = JointSpace(model, device=launch_device(gpu))
             if build: ix = AudioIndex.from_folder(space, build, bs=batch_size, progress=progress)
             else: ix = AudioIndex.from_cache(space, prepare_cache(dataset, data_path), split=split, bs=batch_size, progress=progress)
             for f, r in ix.skipped: print(f"skipped {f}: {r}", file=sys.stderr)
             if index: print(f"index of {len(ix)} clips written to {', '.join(map(str, ix.save(index)))}", file=sys.stderr)
-        elif index: ix = AudioIndex.load(index, space=model, device=_device(gpu))
+        elif index: ix = AudioIndex.load(index, space=model, device=launch_device(gpu))
         else: raise CliError("give --index (an index to query), or --model with --build or --dataset to make one")
         if tags: out['tags'] = (list(tags), ix.search_tags(list(tags), k=k, score=score))
         if audio: out['audio'] = (audio, ix.search_audio(audio, k=k))
