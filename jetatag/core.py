@@ -83,6 +83,16 @@ def _decode(path:Path):
     return x,sr
 
 # %% ../nbs/00_core.ipynb #b7db5f4f
+def _mixdown(x:np.ndarray) -> np.ndarray:
+    "Mean over the channels of a (frames, channels) float32 array."
+    # one strided pass per channel: ~20x faster than x.mean(axis=1) on (frames, 2) arrays and, unlike a BLAS
+    # matrix-vector product, single-threaded and the same in every process (preprocessing workers stay one core each)
+    if x.shape[1]==1: return x[:,0]
+    y = x[:,0].copy()
+    for c in range(1, x.shape[1]): y += x[:,c]
+    y *= np.float32(1/x.shape[1])
+    return y
+
 def load_audio(path, # audio file: wav, flac, ogg or mp3, any sample rate and channel count
                sr:int=SR, # sample rate of the result
               ) -> np.ndarray: # float32, 1-D, mono, at `sr`
@@ -95,8 +105,7 @@ def load_audio(path, # audio file: wav, flac, ogg or mp3, any sample rate and ch
     if (reason := _wav_truncation(path, size)) is not None: raise AudioError(path, reason)
     x,orig_sr = _decode(path)
     if len(x)==0: raise AudioError(path, "no audio frames in file")
-    # mix down with a matrix-vector product: ~100x faster than x.mean(axis=1) on (frames, 2) arrays
-    x = x[:,0] if x.shape[1]==1 else x @ np.full(x.shape[1], 1/x.shape[1], dtype=np.float32)
+    x = _mixdown(x)
     if not np.isfinite(x).all(): raise AudioError(path, "decoded samples contain NaN or infinity")
     return np.ascontiguousarray(resample(x, orig_sr, sr))
 
