@@ -448,7 +448,7 @@ SMALL_CONFIGS = {
 } # small configurations that train quickly on a CPU (used in tests and demos)
 
 # %% ../nbs/03_encoders.ipynb #d1b2d055
-def hold_freed_memory(trim_threshold:int=2**31 - 1, # bytes of free heap top kept before giving memory back to the OS
+def hold_freed_memory(trim_threshold:int=-1, # bytes of free heap top kept before giving memory back to the OS; -1: never trim
                      )->bool:
     "Make glibc malloc reuse freed memory (no mmap per large block, no trimming): avoids re-faulting big activations every step. True if applied."
     import ctypes, ctypes.util, platform
