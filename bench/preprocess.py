@@ -57,12 +57,34 @@ def measure(f):
     f()
     return time.perf_counter() - t0, cpu_times() - c0
 
+def _watch_children(peak:dict, stop):
+    "Poll this process's children (/proc) every 20 ms and keep each one's peak resident size (VmHWM, MB)"
+    import glob
+    while not stop.is_set():
+        for f in glob.glob(f'/proc/{os.getpid()}/task/*/children'):
+            try: pids = open(f).read().split()
+            except OSError: continue
+            for pid in pids:
+                try: hwm = [l for l in open(f'/proc/{pid}/status') if l.startswith('VmHWM')][0].split()[1]
+                except (OSError, IndexError): continue
+                peak[pid] = max(peak.get(pid, 0), int(hwm) / 1024)
+        stop.wait(0.02)
+
+def mem_run(folder, n, workers):
+    "Run in a fresh process: preprocess the first n files; print the peak RSS (MB) of this process and of its largest worker"
+    import threading, tempfile
+    peak, stop = {}, threading.Event()
+    fs = sorted(Path(folder).glob('*.mp3'))[:n]
+    t = threading.Thread(target=_watch_children, args=(peak, stop), daemon=True); t.start()
+    jetatag_run(fs, tempfile.mkdtemp(), workers)
+    stop.set(); t.join()
+    print(json.dumps(dict(main=peak_rss_mb(), child=max(peak.values(), default=0.))))
+
 def mem_child(folder, n, workers):
-    "peak RSS (MB) of a fresh process preprocessing the first n files (main process, and largest worker)"
-    code = (f"import sys, json, resource; sys.path.insert(0, {str(Path(__file__).parent)!r}); import preprocess as p, _common as c; "
-            f"fs = sorted(__import__('pathlib').Path({str(folder)!r}).glob('*.mp3'))[:{n}]; "
-            f"import tempfile; p.jetatag_run(fs, tempfile.mkdtemp(), {workers}); "
-            f"print(json.dumps(dict(main=c.peak_rss_mb(), child=c.peak_rss_mb(resource.RUSAGE_CHILDREN))))")
+    "peak RSS (MB) of a fresh process preprocessing the first n files (main process, and largest worker process)"
+    # (RUSAGE_CHILDREN cannot tell: importing torch already forks a helper whose peak hides the workers')
+    code = (f"import sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); import preprocess as p; "
+            f"p.mem_run({str(folder)!r}, {n}, {workers})")
     r = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
     if r.returncode: raise RuntimeError(r.stderr[-2000:])
     return json.loads(r.stdout.strip().splitlines()[-1])
@@ -110,8 +132,9 @@ def main():
               f"{sw:.2f}x for a whole {2 * n}-file run){'' if la < 1.5 else f'  [load {la:.1f}: 2 workers do not get 2 free cores]'}")
         for w in (1, 2):
             a, b = mem_child(tmp/'mp3', n, w), mem_child(tmp/'mp3', 2 * n, w)
-            print(f"peak RSS, {w} worker(s): {n} files main {a['main']:.0f} MB / worker {a['child']:.0f} MB; "
-                  f"{2 * n} files main {b['main']:.0f} MB / worker {b['child']:.0f} MB  "
+            kids = lambda r: f" / largest worker {r['child']:.0f} MB" if w > 1 else ''
+            print(f"peak RSS, {w} worker(s): {n} files main {a['main']:.0f} MB{kids(a)}; "
+                  f"{2 * n} files main {b['main']:.0f} MB{kids(b)}  "
                   f"({'flat' if all(b[k] <= 1.1 * a[k] + 5 for k in ('main', 'child')) else 'GROWS'})")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
