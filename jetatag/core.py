@@ -6,7 +6,8 @@ Docs: https://jetatag.github.io/jetatag/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #f42236c2
 from __future__ import annotations
-import os, struct
+import os, struct, secrets
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 import numpy as np
@@ -19,7 +20,7 @@ from fastcore.basics import ifnone
 from fastai.torch_core import TensorBase
 
 # %% auto #0
-__all__ = ['SR', 'AudioError', 'resample', 'load_audio', 'spectrogram_db', 'show_spec', 'AudioTensor']
+__all__ = ['SR', 'AudioError', 'atomic_write', 'resample', 'load_audio', 'spectrogram_db', 'show_spec', 'AudioTensor']
 
 # %% ../nbs/00_core.ipynb #647f6d99
 SR = 16000 # the sample rate every jetatag model and cache uses
@@ -35,6 +36,25 @@ class AudioError(ValueError):
         super().__init__(f"{path}: {reason}")
     def __str__(self): return f"{self.path}: {self.reason}"
     def __reduce__(self): return (type(self), (self.path, self.reason))
+
+# %% ../nbs/00_core.ipynb #79d83538
+@contextmanager
+def atomic_write(path, # destination file; its folder must exist
+                 mode:str='w', # 'w' (text, UTF-8) or 'wb' (bytes)
+                 fsync:bool=False, # flush to disk before the rename (survives power loss, slower)
+                ):
+    "Context manager: a file object whose contents replace `path` atomically on success; on error `path` is untouched."
+    if mode not in ('w', 'wb'): raise ValueError(f"atomic_write: mode must be 'w' or 'wb', got {mode!r}")
+    path = Path(path)
+    tmp = path.parent/f'.{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp'
+    try:
+        with open(tmp, mode, **({} if mode=='wb' else dict(encoding='utf-8', newline=''))) as f:
+            yield f
+            if fsync: f.flush(); os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 # %% ../nbs/00_core.ipynb #113922b2
 def resample(x:np.ndarray, # waveform, `(frames,)` or `(frames, channels)`
@@ -123,7 +143,9 @@ def spectrogram_db(x, # waveform, 1-D array or tensor
                    hop_length:int=256, # hop between frames, in samples
                   ) -> torch.Tensor: # `(n_mels or n_fft//2+1, frames)` in dB, 80 dB range
     "Power (mel) spectrogram of `x` in dB, made with torchaudio transforms."
-    x = torch.as_tensor(np.asarray(x.detach().cpu() if isinstance(x, torch.Tensor) else x), dtype=torch.float32)
+    x = np.asarray(x.detach().cpu() if isinstance(x, torch.Tensor) else x, dtype=np.float32)
+    if not x.flags.writeable: x = x.copy()  # a read-only memory-mapped clip: torch would warn on sharing it
+    x = torch.from_numpy(x)
     if x.ndim!=1: raise ValueError(f"spectrogram_db: expected a 1-D waveform, got shape {tuple(x.shape)}")
     if len(x) < n_fft: x = torch.nn.functional.pad(x, (0, n_fft-len(x)))
     with torch.no_grad(): return _spec_tfm(int(sr), n_fft, hop_length, n_mels or None)(x)

@@ -35,14 +35,8 @@ def cache_dir(data_path, # the folder holding the datasets (`mtat/`, `dcase/`, `
 
 # %% ../nbs/01_data.ipynb #e0c9dd9b
 def _atomic_write(path:Path, text:str):
-    "Write `text` to `path` via a temporary file in the same folder and `os.replace`."
-    fd,tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix='.tmp')
-    try:
-        with os.fdopen(fd, 'w', encoding='utf-8', newline='') as f: f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp): os.unlink(tmp)
-        raise
+    "Write `text` to `path` atomically (`jetatag.core.atomic_write`)."
+    with atomic_write(path) as f: f.write(text)
 
 def _join_labels(v, vocab_set, i) -> str:
     if isinstance(v, str): tags = [t for t in v.split('|') if t]

@@ -16,7 +16,7 @@ import pandas as pd
 import soundfile as sf
 from fastcore.script import anno_parser
 from fastprogress.fastprogress import progress_bar
-from .core import SR, AudioError, load_audio
+from .core import SR, AudioError, load_audio, atomic_write
 from .data import DATASETS, SPLITS, cache_dir, write_cache_meta, load_cache, TagCache
 
 # %% auto #0
@@ -289,15 +289,7 @@ def save_npy_atomic(path, # destination `.npy`
                    ) -> Path:
     "Write `x` to `path` via a temporary file in the same folder and `os.replace`: readers never see a partial file."
     path = Path(path)
-    tmp = path.parent/f'.{path.name}.{os.getpid()}.tmp'
-    try:
-        with open(tmp, 'wb') as f:
-            np.save(f, x, allow_pickle=False)
-            if fsync: f.flush(); os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with atomic_write(path, 'wb', fsync=fsync) as f: np.save(f, x, allow_pickle=False)
     return path
 
 def convert_clip(src, # source audio file (any format soundfile decodes)
@@ -416,8 +408,7 @@ def preprocess_items(items:pd.DataFrame, # clip_id, source, path (relative to `r
                 broken[i] = reason
                 if pb is not None: pb.comment = f'{len(broken)} broken or missing'
         lines = [f"{_one_line(srcs[i])}\t{broken[i]}\n" for i in sorted(broken)]
-        tmp = root/f'.broken.tsv.{os.getpid()}.tmp'
-        tmp.write_text(''.join(lines), encoding='utf-8'); os.replace(tmp, root/'broken.tsv')
+        with atomic_write(root/'broken.tsv') as f: f.write(''.join(lines))
         ok = ~np.isnan(dur)
         meta = items.loc[ok, ['clip_id', 'path', 'split', 'labels']].copy()
         meta.insert(2, 'duration', dur[ok])
@@ -607,9 +598,7 @@ def _synth_batch(batch):
     "Worker: render and write a list of (i, seed, duration, sr, dst, fmt) clips atomically."
     for i,seed,duration,sr,dst,fmt in batch:
         x,_ = synth_clip(i, seed, duration, sr)
-        dst = Path(dst); tmp = dst.parent/f'.{dst.name}.{os.getpid()}.tmp'
-        try: sf.write(tmp, x, sr, format=fmt.upper()); os.replace(tmp, dst)
-        except BaseException: tmp.unlink(missing_ok=True); raise
+        with atomic_write(dst, 'wb') as f: sf.write(f, x, sr, format=fmt.upper())
     return len(batch)
 
 def make_synth(path, # dataset folder to create, e.g. `<data_path>/synth`
@@ -635,7 +624,7 @@ def make_synth(path, # dataset folder to create, e.g. `<data_path>/synth`
                              f"delete it or choose another folder for {params}")
         if old.get('complete') and (path/'annotations_final.csv').is_file(): return path
     path.mkdir(parents=True, exist_ok=True)
-    marker.write_text(json.dumps(dict(params=params, complete=False)))
+    with atomic_write(marker) as f: f.write(json.dumps(dict(params=params, complete=False)))
     rels = [f"{'0123456789abcdef'[i%16]}/synth_s{seed}-{i:05d}-0-{int(duration)}.{fmt}" for i in range(n_clips)]
     for h in '0123456789abcdef': (path/'mp3'/h).mkdir(parents=True, exist_ok=True)
     todo = [i for i,r in enumerate(rels) if not (path/'mp3'/r).is_file()]
@@ -649,9 +638,8 @@ def make_synth(path, # dataset folder to create, e.g. `<data_path>/synth`
     for i,r in enumerate(rels):
         t = set(synth_tags(i, seed))
         lines.append(_qline_all([str(i), *['1' if k in t else '0' for k in SYNTH_TAGS], r]))
-    tmp = path/'.annotations_final.csv.tmp'
-    tmp.write_text(''.join(lines), encoding='utf-8'); os.replace(tmp, path/'annotations_final.csv')
-    marker.write_text(json.dumps(dict(params=params, complete=True)))
+    with atomic_write(path/'annotations_final.csv') as f: f.write(''.join(lines))
+    with atomic_write(marker) as f: f.write(json.dumps(dict(params=params, complete=True)))
     return path
 
 def _qline_all(fields) -> str:
