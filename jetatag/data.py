@@ -211,6 +211,11 @@ def eval_crops(x:np.ndarray, # 1-D waveform (np.memmap is fine: only the crops a
 from torch.utils.data import get_worker_info
 from fastai.data.all import *
 
+def _rank() -> int:
+    "This process's rank under a distributed launcher (torch.distributed, or the launcher's `RANK`), else 0."
+    if torch.distributed.is_available() and torch.distributed.is_initialized(): return torch.distributed.get_rank()
+    return int(os.environ.get('RANK', 0))
+
 def _as_wave(x):
     "(1-D float array view, sample rate) of a numpy array or `AudioTensor`."
     if isinstance(x, torch.Tensor): return x.detach().cpu().numpy(), getattr(x, 'sr', SR)
@@ -227,12 +232,14 @@ class AudioCrop(DisplayedTransform):
         super().__init__()
         self.length,self.n_crops,self.seed = _check_length(length, 'AudioCrop'),n_crops,seed
         eval_crop_starts(length, length, n_crops)  # validates n_crops
-        self._rng,self._key,self._train = np.random.default_rng(seed),None,False
+        self._rng,self._key,self._train = None,None,False
 
     def _gen(self):
         info = get_worker_info()
-        if info is None: return self._rng
-        if self._key != (info.id, info.seed): self._wrng,self._key = np.random.default_rng(info.seed),(info.id, info.seed)
+        if info is None:
+            if self._rng is None: self._rng = np.random.default_rng(None if self.seed is None else [self.seed, _rank()])
+            return self._rng
+        if self._key != (info.id, info.seed): self._wrng,self._key = np.random.default_rng([info.seed, _rank()]),(info.id, info.seed)
         return self._wrng
 
     def __call__(self, b, split_idx:int|None=None, **kwargs):
