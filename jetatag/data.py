@@ -216,6 +216,11 @@ def _rank() -> int:
     if torch.distributed.is_available() and torch.distributed.is_initialized(): return torch.distributed.get_rank()
     return int(os.environ.get('RANK', 0))
 
+def _rank_rng(seed:int|None) -> np.random.Generator:
+    "A generator from `seed`, made different on every rank of a distributed run (rank 0: exactly `default_rng(seed)`)."
+    r = _rank()
+    return np.random.default_rng(seed if r==0 or seed is None else [seed, r])
+
 def _as_wave(x):
     "(1-D float array view, sample rate) of a numpy array or `AudioTensor`."
     if isinstance(x, torch.Tensor): return x.detach().cpu().numpy(), getattr(x, 'sr', SR)
@@ -237,9 +242,9 @@ class AudioCrop(DisplayedTransform):
     def _gen(self):
         info = get_worker_info()
         if info is None:
-            if self._rng is None: self._rng = np.random.default_rng(None if self.seed is None else [self.seed, _rank()])
+            if self._rng is None: self._rng = _rank_rng(self.seed)
             return self._rng
-        if self._key != (info.id, info.seed): self._wrng,self._key = np.random.default_rng([info.seed, _rank()]),(info.id, info.seed)
+        if self._key != (info.id, info.seed): self._wrng,self._key = _rank_rng(info.seed),(info.id, info.seed)
         return self._wrng
 
     def __call__(self, b, split_idx:int|None=None, **kwargs):
