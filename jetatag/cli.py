@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch
 from fastcore.script import call_parse, bool_arg, parse_cli, anno_parser, CliError
 from fastcore.basics import ifnone
+from .core import console_progress
 from .joint import L2Norm
 
 # %% ../nbs/07_cli.ipynb #cda740df
@@ -53,7 +54,8 @@ def run_cli(func, # a `call_parse` function
     sys.argv = [old[0] if old else func.__name__] + normalise_argv(func, argv)
     try:
         pargs, kwargs, _ = parse_cli(func)
-        res = func.__wrapped__(*pargs, **kwargs) if hasattr(func, '__wrapped__') else func(*pargs, **kwargs)
+        with console_progress():  # progress bars on a terminal only, not in logs
+            res = func.__wrapped__(*pargs, **kwargs) if hasattr(func, '__wrapped__') else func(*pargs, **kwargs)
         return res if isinstance(res, int) else 0
     except CliError as e: raise SystemExit(f"error: {e}")
     finally: sys.argv = old

@@ -6,7 +6,7 @@ Docs: https://jetatag.github.io/jetatag/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #f42236c2
 from __future__ import annotations
-import os, struct, secrets
+import os, sys, struct, secrets
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -20,7 +20,8 @@ from fastcore.basics import ifnone
 from fastai.torch_core import TensorBase
 
 # %% auto #0
-__all__ = ['SR', 'AudioError', 'atomic_write', 'resample', 'load_audio', 'spectrogram_db', 'show_spec', 'AudioTensor']
+__all__ = ['SR', 'AudioError', 'atomic_write', 'console_progress', 'resample', 'load_audio', 'spectrogram_db', 'show_spec',
+           'AudioTensor']
 
 # %% ../nbs/00_core.ipynb #647f6d99
 SR = 16000 # the sample rate every jetatag model and cache uses
@@ -55,6 +56,20 @@ def atomic_write(path, # destination file; its folder must exist
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+# %% ../nbs/00_core.ipynb #62c39cc7
+@contextmanager
+def console_progress(stream=None, # where output goes (default: `sys.stdout` at entry)
+                    ):
+    "Context manager: fastprogress bars only when `stream` is a terminal; epoch tables and messages print either way."
+    import fastprogress.fastprogress as fp
+    stream = sys.stdout if stream is None else stream
+    isatty = getattr(stream, 'isatty', None)
+    tty = fp.IN_NOTEBOOK or (callable(isatty) and bool(isatty()))
+    old = fp.NO_BAR, fp.ConsoleProgressBar.fill
+    if not tty: fp.NO_BAR, fp.ConsoleProgressBar.fill = True, ''   # (a new console bar prints its fill char once)
+    try: yield tty
+    finally: fp.NO_BAR, fp.ConsoleProgressBar.fill = old
 
 # %% ../nbs/00_core.ipynb #113922b2
 def resample(x:np.ndarray, # waveform, `(frames,)` or `(frames, channels)`

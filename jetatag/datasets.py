@@ -16,7 +16,7 @@ import pandas as pd
 import soundfile as sf
 from fastcore.script import anno_parser
 from fastprogress.fastprogress import progress_bar
-from .core import SR, AudioError, load_audio, atomic_write
+from .core import SR, AudioError, load_audio, atomic_write, console_progress
 from .data import DATASETS, SPLITS, cache_dir, write_cache_meta, load_cache, TagCache
 
 # %% auto #0
@@ -704,7 +704,8 @@ def preprocess_cli(argv:list|None=None, # arguments (default: `sys.argv[1:]`)
     p = anno_parser(preprocess, prog='jetatag-preprocess')
     args = vars(p.parse_args(argv))
     for k in ('pdb', 'xtra'): args.pop(k, None)
-    try: cache = preprocess(**args)
+    try:
+        with console_progress(): cache = preprocess(**args)
     except (ValueError, FileNotFoundError, RuntimeError) as e:
         raise SystemExit(f"jetatag-preprocess: error: {_one_line(e)}") from None
     print(cache)
