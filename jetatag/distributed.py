@@ -244,7 +244,9 @@ def gather_crop_preds(learn:JELearner, # the learner (its model, unwrapped)
 if not hasattr(JELearner, '_local_crop_preds'): JELearner._local_crop_preds = JELearner.crop_preds  # the single-process version
 
 @patch
-def crop_preds(self:JELearner, dl):
+def crop_preds(self:JELearner,
+               dl, # a DataLoader of crop stacks, e.g. `test_dataloader(dls, 'test')`
+              ):
     "Per-crop probabilities `(N, K, C)` and targets of a DataLoader of crop stacks; under a launcher, gathered from all ranks (`gather_crop_preds`)"
     if is_launched() and dist.is_available() and dist.is_initialized(): return gather_crop_preds(self, dl)
     return JELearner._local_crop_preds(self, dl)

@@ -111,7 +111,9 @@ class HarmonicSTFT(nn.Module):
         "The `(n_harmonic·level, n_fft//2 + 1)` triangular filterbank at the current Q."
         return (1 - self._dist * self.bw_Q).clamp_min(0)
 
-    def n_frames(self, n_samples:int)->int:
+    def n_frames(self,
+                 n_samples:int, # clip length in samples
+                )->int:
         "Number of STFT frames for a clip of `n_samples` (centred frames)."
         return n_samples // self.hop_length + 1
 
@@ -312,7 +314,9 @@ class SampleCNN(nn.Module):
         _init_weights(self)
         self.to(memory_format=torch.channels_last) # the (co, ci, 1, k) conv weights, like the activations
 
-    def front(self, x:Tensor)->Tensor:
+    def front(self,
+              x:Tensor, # waveforms `(B, T)`
+             )->Tensor:
         "Waveform `(B, T)` -> stem output `(B, c, 1, T // 3)`, channels-last."
         x = x.to(self.stem[0].weight.dtype)[:, None, None].contiguous(memory_format=torch.channels_last)
         return self.stem(x)
@@ -417,7 +421,9 @@ class TagSincNet(SampleCNN):
         self.sinc = SincConv(n_filters, kernel_size, sample_rate)
         self.fused = fused
 
-    def front(self, x:Tensor)->Tensor:
+    def front(self,
+              x:Tensor, # waveforms `(B, T)`
+             )->Tensor:
         "Waveform `(B, T)` -> stem output `(B, c, 1, T // 3)`, channels-last."
         conv, cl = self.stem[0], torch.channels_last
         if not self.fused: return self.stem(self.sinc(x)[:, :, None].to(conv.weight.dtype).contiguous(memory_format=cl))

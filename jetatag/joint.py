@@ -94,7 +94,9 @@ class TagDecoder(nn.Module):
     def forward(self, z:torch.Tensor)->torch.Tensor:
         _check_features(z, self.latent, 'TagDecoder', 'z_t')
         return self.layers(z)
-    def activation(self, logits:torch.Tensor)->torch.Tensor:
+    def activation(self,
+                   logits:torch.Tensor, # decoder logits `(B, n_classes)`
+                  )->torch.Tensor:
         "Probabilities from this decoder's logits."
         return tag_activation(logits, self.multilabel)
 

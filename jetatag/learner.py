@@ -66,18 +66,24 @@ class JEModel(nn.Module):
         if s == 'joint' and not self.with_je: raise ValueError("this model was built with with_je=False: it has no joint-embedding stage")
         self._stage = s
 
-    def tag_targets(self, y):
+    def tag_targets(self,
+                    y:torch.Tensor, # multi-hot targets `(B, C)` or class indices `(B,)`
+                   ) -> torch.Tensor:
         "Tag vectors as floats: multi-hot targets pass through, class indices become one-hot"
         if y.ndim == 1 or not torch.is_floating_point(y): return F.one_hot(y.long().view(-1), self.n_classes).float()
         return y.float()
 
-    def embed_audio(self, x):
+    def embed_audio(self,
+                    x:torch.Tensor, # waveforms `(B, T)` or crop stacks `(B, K, T)`
+                   ) -> torch.Tensor:
         "Projected, L2-normalised audio embeddings `z_a` of waveforms `(B, T)` or crop stacks `(B, K, T)` (crops averaged)"
         B, crops = x.shape[0], x.ndim == 3
         z = self.projection(self.encoder(x.flatten(0, 1) if crops else x))
         return F.normalize(z.view(B, -1, z.shape[-1]).mean(1), dim=-1) if crops else z
 
-    def embed_tags(self, y):
+    def embed_tags(self,
+                   y:torch.Tensor, # multi-hot tag vectors `(B, C)` or class indices `(B,)`
+                  ) -> torch.Tensor:
         "Tag embeddings `z_t` of tag vectors (multi-hot or class indices)"
         return self.tag_encoder(self.tag_targets(y))
 
@@ -122,10 +128,12 @@ class JELoss:
         return F.cross_entropy(pred, y.long().view(-1))
 
     def activation(self, x):
+        "Probabilities from classifier logits (fastai's `get_preds` calls it); stage-1 outputs pass through"
         if isinstance(x, tuple): return x
         return torch.sigmoid(x) if self.multilabel else F.softmax(x, dim=-1)
 
     def decodes(self, x):
+        "Decisions from probabilities: thresholded (multi-label) or the arg-max class; stage-1 outputs pass through"
         if isinstance(x, tuple): return x
         return (x > self.thresh) if self.multilabel else x.argmax(dim=-1)
 
@@ -149,10 +157,12 @@ class FreezeEncoder(Callback):
             for name, child in m.named_children():
                 if name != 'classifier': child.eval()
 
-# %% ../nbs/06_learner.ipynb #eaed566f
+# %% ../nbs/06_learner.ipynb #d472e933
 class LossPart(Metric):
     "Average of one part (`'recon'` or `'align'`) of the stage-1 loss over the validation set"
-    def __init__(self, part): self.part = part
+    def __init__(self,
+                 part:str, # 'recon' (reconstruction) or 'align' (alignment)
+                ): self.part = part
     def reset(self): self.total, self.count = 0., 0
     def accumulate(self, learn):
         v = getattr(learn.loss_func, 'last', {}).get(self.part)
@@ -177,7 +187,9 @@ def joint_scores(z_a:torch.Tensor, # audio embeddings `(N, latent)`
 
 class JointSpaceAUC(Metric):
     "Tagging quality of the joint space alone (stage 1): each clip's `z_a` scored against each single tag's `z_t` (`joint_scores`)"
-    def __init__(self, multilabel=True): self.multilabel = multilabel
+    def __init__(self,
+                 multilabel:bool=True, # macro ROC-AUC over tags (True) or accuracy of the best-scoring class (False)
+                ): self.multilabel = multilabel
     def reset(self): self.z, self.y = [], []
     def accumulate(self, learn):
         if not isinstance(learn.pred, tuple): return
@@ -223,7 +235,7 @@ class StopOnNaN(Callback):
                                    f"or resume from the last checkpoint (every finished epoch is saved).")
             raise CancelFitException()
 
-# %% ../nbs/06_learner.ipynb #065860b5
+# %% ../nbs/06_learner.ipynb #ac8f72bb
 def _atomic_torch_save(obj, path):
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + '.', suffix='.tmp')
@@ -237,7 +249,9 @@ def _atomic_torch_save(obj, path):
 class EpochCheckpoint(Callback):
     "Save model, optimiser, progress and history after every epoch (atomically) to `learn.path/learn.model_dir/fname`"
     order = 70  # after the recorder has logged the epoch
-    def __init__(self, fname='checkpoint.pth'): self.fname = fname
+    def __init__(self,
+                 fname:str='checkpoint.pth', # file name in `learn.path/learn.model_dir`
+                ): self.fname = fname
     def after_epoch(self):
         if rank_distrib() or getattr(self.learn, 'diverged', None): return
         if self.epoch < getattr(self.learn, 'skip_to', 0): return  # an epoch skipped when resuming (fastai's `SkipToEpoch`)
@@ -301,7 +315,7 @@ def default_latent(dataset:str, # dataset name of the cache
     "The original's latent size for a dataset (MTAT 128, DCASE 50, keywords 64); 128 / 64 for other multi/single-label data"
     return DEFAULT_LATENT.get(dataset, 128 if task == 'multilabel' else 64)
 
-# %% ../nbs/06_learner.ipynb #053c0bad
+# %% ../nbs/06_learner.ipynb #a8a9199b
 class JELearner(Learner):
     "A fastai `Learner` for JETATAG: two-stage training (`fit_je`), evaluation, tagging and saving"
     phase_idx = 0
@@ -313,9 +327,15 @@ class JELearner(Learner):
         return m.stage == 'classifier' and m.with_je
 
     @property
-    def config(self): return _bare(self.model).config
+    def config(self):
+        "The model's configuration (encoder, sizes, task, vocabulary, ...): what `build_model` and `Tagger.load` need"
+        return _bare(self.model).config
 
-    def checkpoint_path(self, fname='checkpoint.pth'): return Path(self.path)/self.model_dir/fname
+    def checkpoint_path(self,
+                        fname:str='checkpoint.pth', # checkpoint file name
+                       ) -> Path:
+        "Where `fit_je` writes (and `resume` reads) the checkpoint: `learn.path/learn.model_dir/fname`"
+        return Path(self.path)/self.model_dir/fname
 
     # --- stages ---------------------------------------------------------------------------------
     def set_stage(self,
@@ -395,7 +415,9 @@ class JELearner(Learner):
         return pd.DataFrame(self.history)
 
     # --- evaluation -----------------------------------------------------------------------------
-    def crop_preds(self, dl):
+    def crop_preds(self,
+                   dl, # a DataLoader of crop stacks, e.g. `test_dataloader(dls, 'test')`
+                  ):
         "Per-crop probabilities `(N, K, C)` and targets of a DataLoader of crop stacks"
         m = self.model
         if m.stage != 'classifier': self.set_stage('classifier')
@@ -421,7 +443,6 @@ class JELearner(Learner):
     def tagger(self):
         "A `Tagger` for new audio with this learner's model"
         return Tagger(self.model, self.dls.vocab, self.config)
-
 
 # %% ../nbs/06_learner.ipynb #67750f22
 def build_model(config:dict # as stored in `JEModel.config`: encoder, block, encoder_kwargs, n_classes, latent, multilabel, with_je
@@ -640,9 +661,11 @@ def evaluate_tagger(tagger, # a `Tagger`
     else: y = np.array([idx[l[0]] for l in df['labels']])
     return {**metrics_from_crops(probs, y, {**tagger.config, 'vocab': tagger.vocab}), 'split': split}
 
-# %% ../nbs/06_learner.ipynb #547af413
+# %% ../nbs/06_learner.ipynb #e7658564
 @patch
-def save_safe(self:JELearner, path):
+def save_safe(self:JELearner,
+              path, # file to write (`.safetensors`)
+             ) -> Path:
     "Save weights + configuration as safetensors (see `Tagger.save`)"
     return self.tagger().save(path)
 
