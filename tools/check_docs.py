@@ -11,7 +11,10 @@ rendered DOM, `--screenshot` into `<site>/_screens/`), and checks each page for:
 - images: every <img> has a non-empty src that is a decodable data: URI or an existing, non-empty file;
 - Python tracebacks in the outputs, and pages that preview_docs.py marked as failed (`.preview-error`);
 - leftovers: raw nbdev/Quarto directives (`#| ...`) and unrendered markdown or pandoc syntax in text
-  (`**`, ``` fences, `:::`, `](url)`, `{target=...}`, `{{< >}}`, `# heading` lines).
+  (`**`, ``` fences, `:::`, `](url)`, `{target=...}`, `{{< >}}`, `# heading` lines);
+- the library's public names without a `show_doc` cell or docments parameter comments (`tools/check_show_doc.py`),
+  reported on the page of the notebook that defines them (`--no-show-doc` skips this);
+- with `custom_sidebar = true` (pyproject.toml): pages missing from nbs/sidebar.yml, and entries there with no page.
 
 Prints a short report; exits 1 when something is broken (warnings alone exit 0), 2 when it cannot run.
 Needs Debian's chromium (`apt-get install -y chromium`) or $CHROMIUM pointing at a Chrome/Chromium binary.
@@ -28,6 +31,40 @@ CHROME_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic',
                 '--disable-dev-shm-usage', '--mute-audio']
 VOID = {'area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'param', 'source', 'track', 'wbr'}
 CODE_TAGS = {'pre', 'code', 'script', 'style', 'textarea', 'svg', 'math', 'kbd', 'samp'}
+
+def show_doc_problems():
+    "{notebook (relative to nbs/): [message]} from tools/check_show_doc.py; {'': [error]} if it cannot run."
+    import json
+    r = subprocess.run([sys.executable, str(ROOT/'tools'/'check_show_doc.py'), '--json'], capture_output=True, text=True, cwd=ROOT)
+    try: items = json.loads(r.stdout.strip().splitlines()[-1]) if r.stdout.strip() else None
+    except ValueError: items = None
+    if items is None: return {'': [f'tools/check_show_doc.py failed (rc={r.returncode}): {r.stderr.strip()[-300:]}']}
+    res = {}
+    for it in items:
+        what = 'no show_doc cell for' if it['kind'] == 'no show_doc' else 'no docments comment for the parameters of'
+        res.setdefault(it['notebook'], []).append(f"{what} {it['module']}.{it['name']}")
+    return res
+
+def sidebar_problems(pages):
+    "{page source: [message]}: pages missing from nbs/sidebar.yml and its entries without a page (custom_sidebar only)."
+    py, sb = ROOT/'pyproject.toml', ROOT/'nbs'/'sidebar.yml'
+    if not (py.exists() and re.search(r'^\s*custom_sidebar\s*=\s*(true|"true"|1)', py.read_text(), re.M | re.I)): return {}
+    if not sb.exists(): return {'index.ipynb': ['custom_sidebar = true but nbs/sidebar.yml does not exist']}
+    import yaml
+    listed = []
+    def walk(items):
+        for it in items or []:
+            if isinstance(it, str): listed.append(it)
+            elif isinstance(it, dict):
+                if it.get('href') or it.get('file'): listed.append(it.get('href') or it.get('file'))
+                walk(it.get('contents'))
+    try: walk(((yaml.safe_load(sb.read_text()) or {}).get('website', {}).get('sidebar', {}) or {}).get('contents'))
+    except Exception as e: return {'index.ipynb': [f'nbs/sidebar.yml does not parse: {e}']}
+    srcs, res = {p['src'] for p in pages if p.get('src')}, {}
+    for s in sorted(srcs - set(listed)): res.setdefault(s, []).append('page is not in nbs/sidebar.yml (custom_sidebar = true): add it')
+    for s in listed:
+        if s not in srcs and not s.startswith(('http:', 'https:')): res.setdefault('index.ipynb', []).append(f'nbs/sidebar.yml lists {s}, which is not a page')
+    return res
 
 def find_chromium():
     for c in [os.environ.get('CHROMIUM'), 'chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable']:
@@ -178,6 +215,7 @@ def main(argv=None):
     ap.add_argument('--height', type=int, default=2000, help='screenshot window height (default 2000)')
     ap.add_argument('--jobs', type=int, default=2, help='pages opened in parallel (default 2)')
     ap.add_argument('--no-screens', action='store_true', help='skip screenshots')
+    ap.add_argument('--no-show-doc', action='store_true', help='skip the show_doc / docments check (tools/check_show_doc.py)')
     ap.add_argument('-v', '--verbose', action='store_true', help='list every problem (default: first 8 per page and kind)')
     a = ap.parse_args(argv)
     site = Path(a.site) if Path(a.site).is_absolute() else ROOT/a.site
@@ -192,6 +230,17 @@ def main(argv=None):
     if not a.no_screens:
         shutil.rmtree(screens, ignore_errors=True); screens.mkdir(parents=True)
     surl = site_url()
+    # checks of the sources, reported on the pages they concern
+    import json
+    try: site_pages = json.loads((site/'_pages.json').read_text())
+    except Exception: site_pages = []
+    out_of = {p['src']: p['out'] for p in site_pages if p.get('src')}
+    extra = {}
+    for src, msgs in sidebar_problems(site_pages).items():
+        extra.setdefault(out_of.get(src, 'index.html'), []).extend(('sidebar', m) for m in msgs)
+    if not a.no_show_doc:
+        for src, msgs in show_doc_problems().items():
+            extra.setdefault(out_of.get(src, 'index.html'), []).extend(('undocumented', m) for m in msgs)
     httpd, base = start_server(site)
     t0 = time.time()
     try:
@@ -217,6 +266,7 @@ def main(argv=None):
         problems, warnings = {}, {}
         def add(d, kind, msg): d.setdefault(kind, []).append(msg)
         if err: add(problems, 'browser', err)
+        for kind, m in extra.get(page, []): add(problems, kind, m)
         pp = parsed.get(page)
         if pp is not None:
             for e in pp.errors_banner: add(problems, 'page failed to build', ' '.join(e.split())[:300])
