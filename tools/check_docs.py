@@ -41,7 +41,8 @@ def show_doc_problems():
     if items is None: return {'': [f'tools/check_show_doc.py failed (rc={r.returncode}): {r.stderr.strip()[-300:]}']}
     res = {}
     for it in items:
-        what = 'no show_doc cell for' if it['kind'] == 'no show_doc' else 'no docments comment for the parameters of'
+        what = {'no show_doc': 'no show_doc cell for', 'shown twice': 'documented twice (remove the explicit show_doc of a patched method):'}.get(
+            it['kind'], 'no docments comment for the parameters of')
         res.setdefault(it['notebook'], []).append(f"{what} {it['module']}.{it['name']}")
     return res
 
