@@ -9,7 +9,8 @@
    applies the Quarto behaviour the real site relies on: `echo`/`output`/`include` cell options,
    `output: asis` (show_doc), `code-fold` (`#| exports`), pandoc link/span attributes (`[source](url){...}`),
    fenced divs and callouts, pandoc-style heading ids, `.ipynb` and docs-site links made local;
-3. adds a navbar, a sidebar (pages in nbdev's order, one section per sub-folder, e.g. "Tutorials"), an
+3. adds a navbar, a sidebar (with `custom_sidebar = true`, the order and sections of nbs/sidebar.yml, as Quarto;
+   otherwise nbdev's generated order, one section per sub-folder, e.g. "Tutorials"), an
    "On this page" table of contents and a site index (index.ipynb plus a list of pages);
 4. writes it all into `--out` (default `_site_preview/`), and with `--serve PORT` serves it on 127.0.0.1.
 
