@@ -147,7 +147,6 @@ def _check_je(self:JointSpace, what='a tag query'):
                          "or use a model trained with the joint embedding")
 
 @patch
-@torch.no_grad()
 def embed_tags(self:JointSpace,
                 tags=None, # a tag name or list of names (one multi-hot query); None: every single tag, one row each
                ) -> np.ndarray:
@@ -158,7 +157,7 @@ def embed_tags(self:JointSpace,
     m.eval()
     try:
         y = torch.eye(len(self.vocab)) if tags is None else torch.from_numpy(self.tag_vector(tags))[None]
-        z = m.embed_tags(y.to(self.device)).float().cpu().numpy()
+        with torch.no_grad(): z = m.embed_tags(y.to(self.device)).float().cpu().numpy()  # (not a decorator: nbdev's docs lose the name)
     finally: m.train(was_training)
     return z if tags is None else z[0]
 
