@@ -1,5 +1,7 @@
 """Inference throughput of `Tagger.predict` (all crops of a batch of clips in one forward pass) against a naive
 one-crop-at-a-time loop, interleaved, for 29 s clips (16 crops each) and 1 s clips, with a paper-size encoder;
+the forward throughput of every paper-size model at batch 16 (as built, and with BatchNorm folded into the
+convolutions by `fold_bn`) against Won et al.'s inference figures on this machine (DESIGN.md §6);
 and the peak resident memory of training a small configuration for 1, 3 and 6 epochs (each in a fresh process).
 
     python bench/inference.py --threads 1
@@ -46,6 +48,27 @@ print(json.dumps(dict(peak=c.peak_rss_mb(), rss=rss)))
 
 torch_threads = 0
 
+WON_INFERENCE = {'HC': 11.9, 'SC': 21.7, 'SC-se': 8.15}  # clips/s, DESIGN.md §6 (2 threads, batch 16, one input per clip)
+MODELS = {'HC': ('HC', 'basic'), 'SC': ('SC', 'basic'), 'SC-se': ('SC', 'se'), 'MS': ('MS', 'basic')}
+
+def encoders_section(torch, np, reps):
+    "forward clips/s of each paper-size model (batch 16, eval, no_grad): as built vs fold_bn, and vs Won et al."
+    from jetatag.encoders import get_encoder, fold_bn
+    from jetatag.learner import JEModel
+    for name, (enc, block) in MODELS.items():
+        m = JEModel(get_encoder(enc, block), 50, with_je=False).eval()
+        f = JEModel(fold_bn(m.encoder), 50, with_je=False).eval(); f.classifier.load_state_dict(m.classifier.state_dict())
+        x = torch.randn(16, m.encoder.input_length)
+        with torch.no_grad():
+            err = (torch.sigmoid(m(x)) - torch.sigmoid(f(x))).abs().max().item()
+            med, runs = interleave({'built': lambda: m(x), 'fold_bn': lambda: f(x)}, reps=reps)
+        ref = WON_INFERENCE.get(name)
+        print(f"{name:6s} forward, batch 16: as built {16 / med['built']:6.2f} clips/s, fold_bn {16 / med['fold_bn']:6.2f} clips/s "
+              f"({med['built'] / med['fold_bn']:.2f}x; max |dp| {err:.1e})  | Won et al. {ref if ref else '-'} clips/s"
+              + (f" -> as built {16 / med['built'] / ref:.2f}x" if ref else '')
+              + f"  runs {[round(t, 2) for t in runs['built']]} vs {[round(t, 2) for t in runs['fold_bn']]} s", flush=True)
+        del m, f
+
 def sweep(model, L, args, rng, np, Tagger):
     import time
     from _common import set_malloc, faults_sys
@@ -67,6 +90,7 @@ def main():
     p.add_argument('--clips', type=int, default=4, help='29 s clips per predict call')
     p.add_argument('--short-clips', type=int, default=32, help='1 s clips per predict call')
     p.add_argument('--skip-memory', action='store_true')
+    p.add_argument('--skip-encoders', action='store_true', help='skip the forward throughput of every paper-size model')
     p.add_argument('--sweep-max-crops', action='store_true',
                    help="instead: 29 s clips through Tagger.predict for max_crops 1..64, glibc default malloc vs hold_freed_memory()")
     args = p.parse_args()
@@ -76,7 +100,7 @@ def main():
     from jetatag.encoders import get_encoder
     from jetatag.learner import JEModel, Tagger
     header('bench/inference.py')
-    enc, block = {'HC': ('HC', 'basic'), 'SC': ('SC', 'basic'), 'SC-se': ('SC', 'se'), 'MS': ('MS', 'basic')}[args.model]
+    enc, block = MODELS[args.model]
     model = JEModel(get_encoder(enc, block), 50, with_je=False).eval()
     L = model.encoder.input_length
     tagger = Tagger(model, [f't{i}' for i in range(50)], dict(input_length=L, n_crops=16, multilabel=True))
@@ -91,6 +115,7 @@ def main():
         print(f"{args.model} {label}, {n} per call: Tagger.predict {n / med['predict']:.2f} clips/s, "
               f"one crop at a time {n / med['naive']:.2f} clips/s -> {med['naive'] / med['predict']:.2f}x  "
               f"runs {[round(t, 2) for t in runs['predict']]} vs {[round(t, 2) for t in runs['naive']]} s", flush=True)
+    if not args.skip_encoders: encoders_section(torch, np, args.reps)
     if not args.skip_memory:
         for e in (1, 3, 6):
             r = train_memory(e)
