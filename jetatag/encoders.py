@@ -15,7 +15,7 @@ from torch import nn, Tensor
 # %% auto #0
 __all__ = ['SAMPLE_RATE', 'BLOCKS', 'ENCODERS', 'SMALL_CONFIGS', 'hz_to_midi', 'midi_to_hz', 'harmonic_centers', 'HarmonicSTFT',
            'ConvBlock2d', 'ResBlock2d', 'HarmonicCNN', 'SqueezeExcite1d', 'BasicBlock1d', 'ResBlock1d', 'sample_block',
-           'SampleCNN', 'SincConv', 'TagSincNet', 'get_encoder', 'hold_freed_memory', 'fold_bn']
+           'SampleCNN', 'SincConv', 'TagSincNet', 'get_encoder', 'hold_freed_memory', 'fold_bn', 'InferenceCopy']
 
 # %% ../nbs/03_encoders.ipynb #ae279271
 SAMPLE_RATE = 16000 # sample rate (Hz) of every waveform the encoders see
@@ -484,3 +484,16 @@ def fold_bn(model:nn.Module, # an encoder (or any module built from this page's 
                 mod[0], mod[1] = fuse_linear_bn_eval(mod[0], mod[1]), nn.Identity()
     if getattr(m, 'channels_last', True): m.to(memory_format=torch.channels_last)
     return m
+
+# %% ../nbs/03_encoders.ipynb #752c36f4
+class InferenceCopy:
+    "Calling it gives a `fold_bn` copy of `model`, re-made only when the model's weights or buffers have changed"
+    def __init__(self,
+                 model:nn.Module, # the model to follow (kept as is: it can go on training)
+                ):
+        self.model, self._key, self._copy = model, None, None
+    def _state(self) -> tuple: return tuple((id(t), t._version) for t in (*self.model.parameters(), *self.model.buffers()))
+    def __call__(self) -> nn.Module:
+        key = self._state()
+        if key != self._key: self._copy, self._key = fold_bn(self.model), key
+        return self._copy

@@ -7,8 +7,8 @@ Docs: https://jetatag.github.io/jetatag/learner.html.md"""
 # %% auto #0
 __all__ = ['STAGES', 'ALIGNS', 'PAPER_STAGE1', 'PAPER_STAGE2', 'DEFAULT_LATENT', 'JEModel', 'JELoss', 'FeedTargets',
            'FreezeEncoder', 'LossPart', 'joint_scores', 'JointSpaceAUC', 'LossParts', 'TrainingDiverged', 'StopOnNaN',
-           'EpochCheckpoint', 'Phase', 'paper_plan', 'one_cycle_plan', 'je_opt_func', 'default_latent', 'JELearner',
-           'build_model', 'je_learner', 'Tagger', 'metric_family', 'metrics_from_crops', 'evaluate_tagger']
+           'EpochHistory', 'EpochCheckpoint', 'Phase', 'paper_plan', 'one_cycle_plan', 'je_opt_func', 'default_latent',
+           'JELearner', 'build_model', 'je_learner', 'Tagger', 'metric_family', 'metrics_from_crops', 'evaluate_tagger']
 
 # %% ../nbs/06_learner.ipynb #342b6724
 import json, os, tempfile, warnings
@@ -26,9 +26,9 @@ from fastai.callback.schedule import fit_one_cycle
 from fastai.optimizer import Adam, OptimWrapper
 from fastai.torch_core import find_bs, to_detach, rank_distrib
 
-from .core import SR, load_audio, AudioError
+from .core import SR, load_audio, AudioError, atomic_write
 from .data import eval_crops, test_dataloader
-from .encoders import get_encoder, ENCODERS, hold_freed_memory
+from .encoders import get_encoder, ENCODERS, hold_freed_memory, InferenceCopy
 from .joint import TagEncoder, TagDecoder, ProjectionHead, Classifier, joint_loss
 from .metrics import mean_prob_logits, task_metrics, per_tag_table, default_metrics
 
@@ -238,13 +238,16 @@ class StopOnNaN(Callback):
 # %% ../nbs/06_learner.ipynb #ac8f72bb
 def _atomic_torch_save(obj, path):
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + '.', suffix='.tmp')
-    os.close(fd)
-    try:
-        torch.save(obj, tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp): os.remove(tmp)
+    with atomic_write(path, 'wb') as f: torch.save(obj, f)
+
+class EpochHistory(Callback):
+    "Append each finished epoch's losses and metrics to `learn.history` and advance `learn.train_progress`"
+    order = 65  # after the recorder has logged the epoch, before `EpochCheckpoint` saves it
+    def after_epoch(self):
+        if getattr(self.learn, 'diverged', None): return
+        if self.epoch < getattr(self.learn, 'skip_to', 0): return  # an epoch skipped when resuming (fastai's `SkipToEpoch`)
+        self.learn.history.append(self.learn._epoch_row())
+        self.learn.train_progress = dict(phase=self.learn.phase_idx, epoch=self.epoch + 1)
 
 class EpochCheckpoint(Callback):
     "Save model, optimiser, progress and history after every epoch (atomically) to `learn.path/learn.model_dir/fname`"
@@ -254,9 +257,7 @@ class EpochCheckpoint(Callback):
                 ): self.fname = fname
     def after_epoch(self):
         if rank_distrib() or getattr(self.learn, 'diverged', None): return
-        if self.epoch < getattr(self.learn, 'skip_to', 0): return  # an epoch skipped when resuming (fastai's `SkipToEpoch`)
-        self.learn.history.append(self.learn._epoch_row())
-        self.learn.train_progress = dict(phase=self.learn.phase_idx, epoch=self.epoch + 1)
+        if self.epoch < getattr(self.learn, 'skip_to', 0): return
         _atomic_torch_save(self.learn._ckpt_state(), self.learn.checkpoint_path(self.fname))
 
 # %% ../nbs/06_learner.ipynb #089ec92c
@@ -402,7 +403,7 @@ class JELearner(Learner):
                 if start_phase < len(plan) and start_epoch >= plan[start_phase].epochs: start_phase, start_epoch = start_phase + 1, 0
                 else: opt_state = st['opt']
                 print(f"resuming at phase {start_phase + 1}/{len(plan)}, epoch {start_epoch}")
-        cbs = [EpochCheckpoint()] if checkpoint else []
+        cbs = [EpochHistory()] + ([EpochCheckpoint()] if checkpoint else [])
         with self.added_cbs(cbs):
             for i, ph in enumerate(plan):
                 if i < start_phase: continue
@@ -515,23 +516,19 @@ class Tagger:
         self.device = device or next(model.parameters()).device
         on_cpu = torch.device(self.device).type == 'cpu'
         self.max_crops = max_crops or (16 if on_cpu else 64)
+        self._infer = InferenceCopy(model)
         if on_cpu: hold_freed_memory()  # page faults of the big activations made batched crops slower than one at a time (BENCHMARKS.md)
 
     @torch.no_grad()
     def _scores(self, crops:np.ndarray) -> np.ndarray:
         "Probabilities of a stack of crops `(N, T)`, in chunks of `max_crops`"
-        m = self.model
-        was_training, stage = m.training, m.stage
-        m.eval(); m.stage = 'classifier'
-        try:
-            out = []
-            for i in range(0, len(crops), self.max_crops):
-                x = torch.from_numpy(np.ascontiguousarray(crops[i:i + self.max_crops])).to(self.device)
-                l = m(x).float()
-                out.append((torch.sigmoid(l) if self.multilabel else F.softmax(l, -1)).cpu())
-            return torch.cat(out).numpy()
-        finally:
-            m.train(was_training); m.stage = stage
+        m = self._infer(); m.stage = 'classifier'  # the BatchNorm-folded copy of the model (`InferenceCopy`)
+        out = []
+        for i in range(0, len(crops), self.max_crops):
+            x = torch.from_numpy(np.ascontiguousarray(crops[i:i + self.max_crops])).to(self.device)
+            l = m(x).float()
+            out.append((torch.sigmoid(l) if self.multilabel else F.softmax(l, -1)).cpu())
+        return torch.cat(out).numpy()
 
     def crop_probs(self,
                    items, # file paths and/or 1-D waveforms at 16 kHz
@@ -580,13 +577,11 @@ class Tagger:
              path, # file to write (`.safetensors`)
             ):
         "Write the weights and configuration to a safetensors file (loads without unpickling code)"
-        from safetensors.torch import save_file
+        from safetensors.torch import save
         path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
         sd = {k: v.detach().cpu().contiguous() for k, v in self.model.state_dict().items()}
         cfg = {**self.config, 'vocab': self.vocab}
-        tmp = path.with_name(path.name + '.tmp')
-        save_file(sd, str(tmp), metadata={'jetatag_config': json.dumps(cfg)})
-        os.replace(tmp, path)
+        with atomic_write(path, 'wb') as f: f.write(save(sd, metadata={'jetatag_config': json.dumps(cfg)}))
         return path
 
     @classmethod

@@ -14,7 +14,8 @@ import matplotlib.pyplot as plt
 from fastcore.script import call_parse, bool_arg, CliError
 from fastcore.basics import patch
 from fastprogress.fastprogress import progress_bar
-from .core import SR, load_audio, AudioError
+from .core import SR, load_audio, AudioError, atomic_write
+from .encoders import InferenceCopy, hold_freed_memory
 from .data import eval_crops, TagCache, load_cache
 from .learner import JEModel, JELearner, Tagger, joint_scores
 from .cli import run_cli, prepare_cache
@@ -52,7 +53,7 @@ class JointSpace:
     def __init__(self,
                  src, # model file (`model.safetensors`), `Tagger`, `JELearner` or `JEModel`
                  device=None, # device to run on (default: the model's)
-                 max_crops:int=64, # most crops in one forward pass
+                 max_crops:int=None, # most crops in one forward pass; None: 16 on CPU, 64 otherwise (as `Tagger`)
                 ):
         self.model, self.config = _load_model(src, device)
         self.source = str(Path(src).expanduser().resolve()) if isinstance(src, (str, Path)) else None  # absolute: the index records it
@@ -62,7 +63,10 @@ class JointSpace:
         self.input_length = int(self.config.get('input_length') or self.model.encoder.input_length)
         self.n_crops = int(self.config.get('n_crops', 16))
         self.multilabel = bool(self.config.get('multilabel', True))
-        self.max_crops = max_crops
+        on_cpu = self.device.type == 'cpu'
+        self.max_crops = max_crops or (16 if on_cpu else 64)
+        self._infer = InferenceCopy(self.model)  # forward passes through a BatchNorm-folded copy
+        if on_cpu: hold_freed_memory()  # big batched activations re-faulted every pass otherwise (BENCHMARKS.md)
         self.space = 'joint' if self.with_je else 'encoder'
         self._fp = None
 
@@ -87,7 +91,7 @@ def _to_wave(item):
 @torch.no_grad()
 def _embed_crops(self:JointSpace, crops:np.ndarray):
     "Per-crop embeddings and probabilities of a crop stack `(K, T)`"
-    m = self.model
+    m = self._infer()
     zs, ps = [], []
     for i in range(0, len(crops), self.max_crops):
         x = torch.from_numpy(np.ascontiguousarray(crops[i:i + self.max_crops])).to(self.device)
@@ -263,13 +267,7 @@ class AudioIndex:
 
 # %% ../nbs/10_retrieval.ipynb #30cc988a
 def _atomic_bytes(path:Path, data:bytes):
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix='.tmp')
-    try:
-        with os.fdopen(fd, 'wb') as f: f.write(data); f.flush(); os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp): os.unlink(tmp)
-        raise
+    with atomic_write(path, 'wb', fsync=True) as f: f.write(data)
 
 def _index_paths(path):
     p = Path(path).expanduser()
