@@ -49,8 +49,14 @@ def cpu_times():
     r = resource.getrusage(resource.RUSAGE_SELF); c = resource.getrusage(resource.RUSAGE_CHILDREN)
     return r.ru_utime + r.ru_stime + c.ru_utime + c.ru_stime
 
-def peak_rss_mb(who=resource.RUSAGE_SELF):
-    return resource.getrusage(who).ru_maxrss / 1024  # Linux: kB
+def peak_rss_mb():
+    "Peak resident memory (MB) of this process since it started its program"
+    # /proc's VmHWM belongs to the address space, which exec replaces; `ru_maxrss` survives fork + exec on Linux, so a
+    # benchmark's child process would report the benchmark's own size at the fork whenever that is larger
+    try:
+        with open('/proc/self/status') as f:
+            return next(int(l.split()[1]) for l in f if l.startswith('VmHWM')) / 1024
+    except (OSError, StopIteration): return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 def gpu_note(): print("GPU section: skipped (CUDA not available on this machine)")
 

@@ -315,17 +315,17 @@ def _one_blas_thread():
         return threadpool_limits(1)
     except ImportError: return None
 
-def _pool_imap(fn, tasks:list, workers:int):
+def _pool_imap(fn, tasks:list, workers:int, one_blas_thread:bool=False):
     "Yield `fn(task)` for every task (completion order) from `workers` processes, at most 2 tasks per worker in flight."
     if workers<=1 or len(tasks)<=1:
-        lim = _one_blas_thread()
+        lim = _one_blas_thread() if one_blas_thread else None
         try:
             for t in tasks: yield fn(t)
         finally:
             if lim is not None: lim.restore_original_limits()
         return
     ctx = mp.get_context('fork') if 'fork' in mp.get_all_start_methods() else None
-    with ProcessPoolExecutor(min(workers, len(tasks)), mp_context=ctx, initializer=_one_blas_thread) as ex:
+    with ProcessPoolExecutor(min(workers, len(tasks)), mp_context=ctx, initializer=_one_blas_thread if one_blas_thread else None) as ex:
         it = iter(tasks)
         pending = {ex.submit(fn, t) for t in itertools.islice(it, 2*workers)}
         while pending:
@@ -631,7 +631,7 @@ def make_synth(path, # dataset folder to create, e.g. `<data_path>/synth`
     workers = _default_workers() if workers is None else int(workers)
     bs = max(1, min(16, len(todo)//(8*max(workers, 1))))
     tasks = [[(i, seed, duration, sr, str(path/'mp3'/rels[i]), fmt) for i in todo[j:j+bs]] for j in range(0, len(todo), bs)]
-    it = (None for n in _pool_imap(_synth_batch, tasks, workers) for _ in range(n))
+    it = (None for n in _pool_imap(_synth_batch, tasks, workers, one_blas_thread=True) for _ in range(n))
     if progress and todo: it = progress_bar(it, total=len(todo))
     for _ in it: pass
     lines = [_qline_all(['clip_id', *SYNTH_TAGS, 'mp3_path'])]
