@@ -114,11 +114,31 @@ def prepare_cache(dataset:str, # 'mtat', 'dcase', 'keyword' or 'synth'
     return preprocess(dataset, data_path, workers=workers)
 
 # %% ../nbs/07_cli.ipynb #11e43523
-def train_run(dataset:str='synth', data_path:str=None, encoder_type:str=None, block:str='basic', latent:int=None,
-              withJE:bool=True, batch_size:int=16, gpu:int=None, isTest:bool=False, schedule:str=None, epochs:float=None,
-              lr:float=None, size:str=None, out:str=None, resume:bool=False, workers:int=None, align:str='pairwise',
-              mixed_precision:str=None, seed:int=0, cache=None, quiet:bool=False, sync_bn:bool=False,
-              n_crops:int=None, clf_scale:float=None):
+def train_run(dataset:str='synth', # mtat, dcase, keyword or synth
+              data_path:str=None, # data folder (see `train`); synth default ~/.jetatag/data
+              encoder_type:str=None, # HC, SC or MS; default HC
+              block:str='basic', # SampleCNN block: basic, se, res or rese
+              latent:int=None, # joint embedding size (default: the dataset's)
+              withJE:bool=True, # two stages with the joint embedding; False: the end-to-end baseline
+              batch_size:int=16, # batch size
+              gpu:int=None, # GPU index (default: CPU, or the launcher's device)
+              isTest:bool=False, # one short epoch per phase
+              schedule:str=None, # paper or one_cycle (default: one_cycle on synth, else paper)
+              epochs:float=None, # paper: scale of every phase; one_cycle: epochs per stage
+              lr:float=None, # one_cycle: maximum learning rate
+              size:str=None, # small or paper encoder (default: small on synth, else paper)
+              out:str=None, # output folder (default runs/<dataset>-<encoder>-<je|base>)
+              resume:bool=False, # continue from the last checkpoint in `out`
+              workers:int=None, # preprocessing processes
+              align:str='pairwise', # alignment loss: pairwise or cosine
+              mixed_precision:str=None, # fp16 or bf16 (GPU)
+              seed:int=0, # random seed
+              cache=None, # an already loaded `TagCache` (skips finding and preprocessing the dataset)
+              quiet:bool=False, # no progress bars or epoch tables
+              sync_bn:bool=False, # SyncBatchNorm across ranks under a distributed launcher
+              n_crops:int=None, # evaluation crops per clip (synth default 4, else 16)
+              clf_scale:float=None, # classifier scale while training, folded into the weights after (synth default 16)
+             ): # (metrics dict, output folder)
     "Train one model (preprocessing first when needed), evaluate it on test, write model and metrics; returns the metrics"
     from fastai.torch_core import set_seed
     from jetatag.distributed import launch_device, is_launched, is_main_process

@@ -337,10 +337,20 @@ def test_dataloader(dls:DataLoaders, # made by `je_dataloaders`
     return dl
 
 # %% ../nbs/01_data.ipynb #bbbcb3a8
+import textwrap
 from fastai.vision.data import get_grid
+
+def _wrap_title(ax, chars_per_inch:float=12.):
+    "Break an axis title (fastai joins tags with ';') into lines that fit the axis width."
+    t = ax.get_title()
+    if not t: return
+    width = ax.get_position().width * ax.figure.get_figwidth()
+    ax.set_title(textwrap.fill(re.sub(r';\s*', '; ', t), max(12, int(width * chars_per_inch))), fontsize='medium')
 
 @dispatch
 def show_batch(x:AudioTensor, y, samples, ctxs=None, max_n=6, nrows=None, ncols=None, figsize=None, **kwargs):
-    "Show audio items as spectrograms in a grid, titled with their targets."
+    "Show audio items as spectrograms in a grid, titled with their targets (long tag lists wrapped to the axis)."
     if ctxs is None: ctxs = get_grid(min(len(samples), max_n), nrows=nrows, ncols=ncols, figsize=figsize)
-    return get_show_batch_func(object)(x, y, samples, ctxs=ctxs, max_n=max_n, **kwargs)
+    ctxs = get_show_batch_func(object)(x, y, samples, ctxs=ctxs, max_n=max_n, **kwargs)
+    for ax in ctxs: _wrap_title(ax)
+    return ctxs
