@@ -211,14 +211,9 @@ def eval_crops(x:np.ndarray, # 1-D waveform (np.memmap is fine: only the crops a
 from torch.utils.data import get_worker_info
 from fastai.data.all import *
 
-def _rank() -> int:
-    "This process's rank under a distributed launcher (torch.distributed, or the launcher's `RANK`), else 0."
-    if torch.distributed.is_available() and torch.distributed.is_initialized(): return torch.distributed.get_rank()
-    return int(os.environ.get('RANK', 0))
-
 def _rank_rng(seed:int|None) -> np.random.Generator:
     "A generator from `seed`, made different on every rank of a distributed run (rank 0: exactly `default_rng(seed)`)."
-    r = _rank()
+    r = rank_distrib()  # fastai's: the launcher's RANK, else 0
     return np.random.default_rng(seed if r==0 or seed is None else [seed, r])
 
 def _as_wave(x):
