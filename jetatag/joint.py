@@ -12,7 +12,8 @@ from torch import nn
 
 # %% auto #0
 __all__ = ['ALIGN_LOSSES', 'Dense', 'L2Norm', 'tag_activation', 'TagEncoder', 'TagDecoder', 'TagAutoencoder', 'ProjectionHead',
-           'Classifier', 'pairwise_align_loss', 'cosine_align_loss', 'recon_loss', 'joint_loss', 'JointLoss']
+           'Classifier', 'pairwise_align_loss', 'cosine_align_loss', 'contrastive_align_loss', 'recon_loss',
+           'joint_loss', 'JointLoss']
 
 # %% ../nbs/04_joint.ipynb #d02a1757
 class Dense(nn.Sequential):
@@ -181,6 +182,27 @@ def cosine_align_loss(z_t:torch.Tensor, # (batch, latent) tag embeddings
     c2 = F.cosine_similarity(1 - z_a, 1 - z_t, dim=-1, eps=eps)
     return ((1 - c1) + (1 - c2)).mean()
 
+# %% ../nbs/04_joint.ipynb #c0c25a6f
+def contrastive_align_loss(z_t:torch.Tensor, # (batch, latent) tag embeddings
+                           z_a:torch.Tensor, # (batch, latent) audio embeddings
+                           y:torch.Tensor=None, # (batch, n_classes) tags or (batch,) class indices: equal rows are positives; None: only the diagonal
+                           temperature:float=0.1, # softmax temperature τ of the similarities
+                          )->torch.Tensor:
+    "Contrastive alignment: cross-entropy of `softmax(z_a·z_tᵀ/τ)` over the batch against the clips with the same tags, both directions."
+    _check_pair(z_t, z_a, 'z_t,z_a', 'contrastive_align_loss')
+    if temperature <= 0: raise ValueError(f"contrastive_align_loss: temperature must be > 0, got {temperature}")
+    z_t, z_a = z_t.float(), z_a.float()
+    s = z_a @ z_t.T / temperature
+    if y is None: pos = torch.eye(len(s), device=s.device)
+    else:
+        y = y.reshape(-1, 1) if y.ndim == 1 else y.reshape(len(y), -1)
+        if len(y) != len(s): raise ValueError(f"contrastive_align_loss: {len(y)} tag rows for a batch of {len(s)}")
+        pos = (y[:, None, :] == y[None]).all(-1).float()
+    target = pos / pos.sum(1, keepdim=True)
+    a2t = -(target * F.log_softmax(s, dim=1)).sum(1).mean()
+    t2a = -(target * F.log_softmax(s.T, dim=1)).sum(1).mean()
+    return (a2t + t2a) / 2
+
 # %% ../nbs/04_joint.ipynb #20872249
 def recon_loss(y:torch.Tensor, # (batch, n_classes) tags, or (batch,) class indices when `multilabel=False`
                logits:torch.Tensor, # (batch, n_classes) decoder logits
@@ -197,7 +219,7 @@ def recon_loss(y:torch.Tensor, # (batch, n_classes) tags, or (batch,) class indi
     return F.mse_loss(tag_activation(logits.float(), multilabel), y.float())
 
 # %% ../nbs/04_joint.ipynb #18f19cf7
-ALIGN_LOSSES = {'pairwise': pairwise_align_loss, 'cosine': cosine_align_loss}
+ALIGN_LOSSES = {'pairwise': pairwise_align_loss, 'cosine': cosine_align_loss, 'contrastive': contrastive_align_loss}
 
 def _align_fn(align:str):
     if align not in ALIGN_LOSSES:
@@ -209,30 +231,34 @@ def joint_loss(y:torch.Tensor, # (batch, n_classes) tags, or (batch,) class indi
                y_logits:torch.Tensor, # (batch, n_classes) tag decoder logits
                z_t:torch.Tensor, # (batch, latent) tag embeddings
                z_a:torch.Tensor, # (batch, latent) audio embeddings
-               align:str='pairwise', # alignment loss: 'pairwise' (published code) or 'cosine' (paper formula)
+               align:str='pairwise', # alignment loss: 'pairwise' (published code), 'cosine' (paper formula) or 'contrastive'
                multilabel:bool=True, # sigmoid (multi-label) or softmax (single-label) reconstruction
-               margin:float=0.4, # margin of the pairwise loss (ignored by 'cosine')
+               margin:float=0.4, # margin of the pairwise loss (ignored by the others)
+               temperature:float=0.1, # temperature of the contrastive loss (ignored by the others)
               ):
     "Stage-1 loss `recon + align` (weights 1:1). Returns `(total, recon, align)`."
     fn = _align_fn(align)
     rec = recon_loss(y, y_logits, multilabel=multilabel)
-    al = fn(z_t, z_a, margin=margin) if align == 'pairwise' else fn(z_t, z_a)
+    if align == 'pairwise': al = fn(z_t, z_a, margin=margin)
+    elif align == 'contrastive': al = fn(z_t, z_a, y=y, temperature=temperature)
+    else: al = fn(z_t, z_a)
     return rec + al, rec, al
 
 # %% ../nbs/04_joint.ipynb #68390d6e
 class JointLoss(nn.Module):
     "`joint_loss` as a module: `forward(y, y_logits, z_t, z_a)` returns the total; the parts of the last call are in `last`."
     def __init__(self,
-                 align:str='pairwise', # 'pairwise' (published code) or 'cosine' (paper formula)
+                 align:str='pairwise', # 'pairwise' (published code), 'cosine' (paper formula) or 'contrastive'
                  multilabel:bool=True, # sigmoid (multi-label) or softmax (single-label) reconstruction
                  margin:float=0.4, # margin of the pairwise loss
+                 temperature:float=0.1, # temperature of the contrastive loss
                 ):
         super().__init__()
         _align_fn(align)
-        self.align,self.multilabel,self.margin = align,multilabel,margin
+        self.align,self.multilabel,self.margin,self.temperature = align,multilabel,margin,temperature
         self.last = {}
     def forward(self, y, y_logits, z_t, z_a):
-        total, rec, al = joint_loss(y, y_logits, z_t, z_a, align=self.align, multilabel=self.multilabel, margin=self.margin)
+        total, rec, al = joint_loss(y, y_logits, z_t, z_a, align=self.align, multilabel=self.multilabel, margin=self.margin, temperature=self.temperature)
         self.last = {'recon': rec.detach(), 'align': al.detach()}
         return total
     def extra_repr(self): return f"align={self.align!r}, multilabel={self.multilabel}, margin={self.margin}"

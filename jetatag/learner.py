@@ -7,8 +7,9 @@ Docs: https://jetatag.github.io/jetatag/learner.html.md"""
 # %% auto #0
 __all__ = ['STAGES', 'ALIGNS', 'PAPER_STAGE1', 'PAPER_STAGE2', 'DEFAULT_LATENT', 'JEModel', 'JELoss', 'FeedTargets',
            'FreezeEncoder', 'LossPart', 'joint_scores', 'JointSpaceAUC', 'LossParts', 'TrainingDiverged', 'StopOnNaN',
-           'EpochHistory', 'EpochCheckpoint', 'Phase', 'paper_plan', 'one_cycle_plan', 'je_opt_func', 'default_latent',
-           'JELearner', 'build_model', 'je_learner', 'Tagger', 'metric_family', 'metrics_from_crops', 'evaluate_tagger']
+           'embedding_spread', 'linear_probe', 'JEDiagnostics', 'EpochHistory', 'EpochCheckpoint', 'Phase',
+           'paper_plan', 'one_cycle_plan', 'je_opt_func', 'default_latent', 'JELearner', 'build_model', 'je_learner',
+           'Tagger', 'metric_family', 'metrics_from_crops', 'evaluate_tagger']
 
 # %% ../nbs/06_learner.ipynb #342b6724
 import json, os, tempfile, warnings
@@ -29,7 +30,7 @@ from fastai.torch_core import find_bs, to_detach, rank_distrib
 from .core import SR, load_audio, AudioError, atomic_write
 from .data import eval_crops, test_dataloader
 from .encoders import get_encoder, ENCODERS, hold_freed_memory, InferenceCopy
-from .joint import TagEncoder, TagDecoder, ProjectionHead, Classifier, joint_loss
+from .joint import TagEncoder, TagDecoder, ProjectionHead, Classifier, L2Norm, joint_loss, ALIGN_LOSSES, _align_fn
 from .metrics import mean_prob_logits, task_metrics, per_tag_table, default_metrics
 
 # %% ../nbs/06_learner.ipynb #d12d2ed6
@@ -101,14 +102,15 @@ class JEModel(nn.Module):
         return logits
 
 # %% ../nbs/06_learner.ipynb #2e901503
-ALIGNS = ('pairwise', 'cosine')
+ALIGNS = tuple(ALIGN_LOSSES) # 'pairwise' and 'cosine' (published), 'contrastive' (ours)
 
 class JELoss:
     "Stage 1: reconstruction + alignment loss; stage 2 and baseline: BCE (multi-label) or cross-entropy"
     def __init__(self,
                  multilabel:bool=True, # multi-label (sigmoid) or single-label (softmax) targets
-                 align:str='pairwise', # 'pairwise' (the published code, margin loss) or 'cosine' (the 2021 paper's formula)
+                 align:str='contrastive', # 'contrastive' (ours), 'pairwise' (the published code, margin loss) or 'cosine' (the 2021 paper's formula)
                  margin:float=0.4, # margin of the pairwise loss
+                 temperature:float=0.1, # temperature of the contrastive loss
                  thresh:float=0.5, # decision threshold used by `decodes` for multi-label outputs
                 ):
         if align not in ALIGNS: raise ValueError(f"align must be one of {ALIGNS}, got {align!r}")
@@ -118,7 +120,8 @@ class JELoss:
     def __call__(self, pred, y):
         if isinstance(pred, tuple):
             y_logits, z_t, z_a = pred
-            total, recon, align = joint_loss(y, y_logits, z_t, z_a, align=self.align, multilabel=self.multilabel, margin=self.margin)
+            total, recon, align = joint_loss(y, y_logits, z_t, z_a, align=self.align, multilabel=self.multilabel,
+                                             margin=self.margin, temperature=self.temperature)
             self.last = {'recon': recon.detach(), 'align': align.detach()}
             return total
         self.last = {}
@@ -126,6 +129,13 @@ class JELoss:
         if pred.ndim == 3: pred = mean_prob_logits(pred, multilabel=self.multilabel)  # crop scores (B, K, C): clip level
         if self.multilabel: return F.binary_cross_entropy_with_logits(pred, y.float())
         return F.cross_entropy(pred, y.long().view(-1))
+
+    def align_loss(self, z_t, z_a, y=None):
+        "The alignment term alone (for diagnostics: its gradient, its value on other pairs)"
+        fn = _align_fn(self.align)
+        if self.align == 'pairwise': return fn(z_t, z_a, margin=self.margin)
+        if self.align == 'contrastive': return fn(z_t, z_a, y=y, temperature=self.temperature)
+        return fn(z_t, z_a)
 
     def activation(self, x):
         "Probabilities from classifier logits (fastai's `get_preds` calls it); stage-1 outputs pass through"
@@ -176,13 +186,14 @@ class LossPart(Metric):
 
 def joint_scores(z_a:torch.Tensor, # audio embeddings `(N, latent)`
                  z_tags:torch.Tensor, # embeddings of single tags `(C, latent)` (the tag encoder applied to one-hot vectors)
-                 align:str='pairwise', # the alignment loss the space was trained with
+                 align:str='contrastive', # the alignment loss the space was trained with
                  margin:float=0.4, # margin of the pairwise loss
                 ) -> torch.Tensor:
     "Score of every tag for every clip in the joint space `(N, C)`: minus the alignment loss between `z_a` and each tag's `z_t`"
     za, zt = z_a[:, None, :].float(), z_tags[None].float()
     if align == 'pairwise': return -(zt * za**2 + (1 - zt) * F.relu(margin - za)**2).mean(-1)
     if align == 'cosine': return F.cosine_similarity(za, zt, dim=-1) + F.cosine_similarity(1 - za, 1 - zt, dim=-1)
+    if align == 'contrastive': return F.cosine_similarity(za, zt, dim=-1)  # the similarity its softmax is taken over
     raise ValueError(f"align must be one of {ALIGNS}, got {align!r}")
 
 class JointSpaceAUC(Metric):
@@ -234,6 +245,78 @@ class StopOnNaN(Callback):
                                    f"epoch {self.epoch}, batch {self.iter}: training stopped. Lower the learning rate, "
                                    f"or resume from the last checkpoint (every finished epoch is saved).")
             raise CancelFitException()
+
+# %% ../nbs/06_learner.ipynb #f38de7b3
+def embedding_spread(z:torch.Tensor, # embeddings `(N, d)`
+                    ) -> dict:
+    "Mean pairwise cosine (1: collapsed to one direction) and effective rank of a set of embeddings"
+    z = F.normalize(z.float(), dim=-1); n = len(z)
+    cos = ((z @ z.T).sum() - n) / max(n * (n - 1), 1)
+    s = torch.linalg.svdvals(z); p = s / s.sum()
+    return {'mean_cos': cos.item(), 'eff_rank': torch.exp(-(p * torch.log(p + 1e-12)).sum()).item()}
+
+def linear_probe(h_train:np.ndarray, y_train:np.ndarray, # features `(N, F)` and targets (multi-hot or class indices) to fit on
+                 h_valid:np.ndarray, y_valid:np.ndarray, # features and targets to score
+                 multilabel:bool=True, # macro ROC-AUC over tags (True) or accuracy (False)
+                ) -> float:
+    "Score of a logistic regression on standardised features: how linearly readable the tags are"
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.multiclass import OneVsRestClassifier
+    from sklearn.metrics import roc_auc_score
+    mu, sd = h_train.mean(0), h_train.std(0) + 1e-6
+    a, b = (h_train - mu) / sd, (h_valid - mu) / sd
+    if not multilabel:
+        clf = LogisticRegression(max_iter=500).fit(a, np.asarray(y_train).reshape(-1))
+        return float((clf.predict(b) == np.asarray(y_valid).reshape(-1)).mean())
+    keep = (y_train.min(0) < y_train.max(0)) & (y_valid.min(0) < y_valid.max(0))
+    if not keep.any(): return float('nan')
+    clf = OneVsRestClassifier(LogisticRegression(max_iter=500)).fit(a, y_train[:, keep])
+    return float(roc_auc_score(y_valid[:, keep], clf.predict_proba(b), average='macro'))
+
+class JEDiagnostics(Callback):
+    "Stage 1, per epoch: spread of `z_a`, alignment gradient at the encoder's output, linear probe of the features (`learn.diagnostics`)"
+    order = 57
+    def __init__(self,
+                 probe:bool=True, # fit a linear probe on the encoder's features after each epoch
+                 probe_every:int=1, # probe every this many epochs (and after the last)
+                ): store_attr()
+    def before_fit(self):
+        if not hasattr(self.learn, 'diagnostics'): self.learn.diagnostics = []
+        self.hook = _bare(self.model).encoder.register_forward_hook(self._keep)
+        self.gnorms = []
+    def after_fit(self): self.hook.remove()
+    def _keep(self, m, i, o): self.h = o
+    def _joint(self): return _bare(self.model).stage == 'joint'
+    def after_loss(self):
+        if not (self.training and self._joint() and isinstance(self.pred, tuple)) or not self.h.requires_grad: return
+        _, z_t, z_a = self.pred
+        al = self.loss_func.align_loss(z_t, z_a, self.yb[0])
+        g, = torch.autograd.grad(al, self.h, retain_graph=True)
+        self.gnorms.append(g.float().norm().item())
+    @torch.no_grad()
+    def _features(self, dl):
+        m = _bare(self.model); was = m.training; m.eval()
+        H, Z, Y = [], [], []
+        try:
+            for xb, yb in dl:
+                x = xb.flatten(0, 1) if xb.ndim == 3 else xb
+                h = m.encoder(x).float()
+                if xb.ndim == 3: h = h.view(xb.shape[0], xb.shape[1], -1)
+                z = F.normalize(m.projection(h.to(next(m.projection.parameters()).dtype)).float(), dim=-1)
+                if xb.ndim == 3: h, z = h.mean(1), F.normalize(z.mean(1), dim=-1)
+                H.append(h.cpu()); Z.append(z.cpu()); Y.append(yb.cpu())
+        finally: m.train(was)
+        return torch.cat(H).numpy(), torch.cat(Z), torch.cat(Y).numpy()
+    def after_epoch(self):
+        if not self._joint(): return
+        h_v, z_v, y_v = self._features(self.dls.valid)
+        row = dict(phase=getattr(self.learn, 'phase_idx', 0), epoch=self.epoch, **embedding_spread(z_v),
+                   align_grad=float(np.mean(self.gnorms)) if self.gnorms else float('nan'))
+        self.gnorms = []
+        if self.probe and ((self.epoch + 1) % self.probe_every == 0 or self.epoch + 1 == self.n_epoch):
+            h_t, _, y_t = self._features(self.dls.train)
+            row['probe'] = linear_probe(h_t, y_t, h_v, y_v, _bare(self.model).multilabel)
+        self.learn.diagnostics.append(row)
 
 # %% ../nbs/06_learner.ipynb #ac8f72bb
 def _atomic_torch_save(obj, path):
@@ -451,6 +534,8 @@ def build_model(config:dict # as stored in `JEModel.config`: encoder, block, enc
     "Rebuild a `JEModel` from its configuration"
     enc = get_encoder(config['encoder'], block=config.get('block', 'basic'), **config.get('encoder_kwargs', {}))
     m = JEModel(enc, config['n_classes'], latent=config['latent'], multilabel=config['multilabel'], with_je=config['with_je'])
+    scale = float(config.get('clf_scale') or 1.)
+    if scale != 1: next(l for l in m.classifier.layers if isinstance(l, L2Norm)).scale = scale
     m.config = dict(config)
     return m
 
@@ -461,7 +546,9 @@ def je_learner(dls, # DataLoaders from `je_dataloaders` (their input length must
                with_je:bool=True, # joint embedding (two stages) or the end-to-end baseline
                align:str='pairwise', # alignment loss: 'pairwise' (published code) or 'cosine' (2021 paper)
                margin:float=0.4, # margin of the pairwise alignment loss
+               temperature:float=0.1, # temperature of the contrastive alignment loss
                encoder_kwargs:dict=None, # extra arguments of the encoder (width, input_length, ...) for small configurations
+               clf_scale:float=1., # multiply the classifier's L2-normalised vector by this (16 in the small recipe; 1: the paper's head)
                path='.', # folder for checkpoints and exports
                model_dir='models', # subfolder of `path` for checkpoints
                metrics=None, # stage-2 metrics (default: the task's, see `default_metrics`)
@@ -475,7 +562,7 @@ def je_learner(dls, # DataLoaders from `je_dataloaders` (their input length must
     dataset = getattr(cache, 'dataset', '') if cache is not None else ''
     latent = ifnone(latent, default_latent(dataset, dls.task))
     config = dict(encoder=encoder, block=block, encoder_kwargs=dict(encoder_kwargs or {}), n_classes=len(dls.vocab),
-                  latent=int(latent), multilabel=multilabel, with_je=with_je, align=align, margin=margin,
+                  latent=int(latent), multilabel=multilabel, with_je=with_je, clf_scale=float(clf_scale), align=align, margin=margin, temperature=temperature,
                   vocab=list(dls.vocab), task=dls.task, dataset=dataset, n_crops=int(dls.n_crops), sr=SR)
     model = build_model(config)
     config['input_length'] = int(model.encoder.input_length)
@@ -483,7 +570,7 @@ def je_learner(dls, # DataLoaders from `je_dataloaders` (their input length must
     if dls.input_length != model.encoder.input_length:
         raise ValueError(f"the DataLoaders crop {dls.input_length} samples but the {encoder} encoder takes "
                          f"{model.encoder.input_length}: build them with je_dataloaders(cache, input_length={model.encoder.input_length})")
-    loss = JELoss(multilabel=multilabel, align=align, margin=margin)
+    loss = JELoss(multilabel=multilabel, align=align, margin=margin, temperature=temperature)
     learn = JELearner(dls, model, loss_func=loss, metrics=[], path=path, model_dir=model_dir, train_bn=False,
                       cbs=[FeedTargets(), FreezeEncoder(), LossParts(), StopOnNaN()] + list(cbs or []), **kwargs)
     learn.clf_metrics = list(metrics) if metrics is not None else default_metrics(metric_family(config))
