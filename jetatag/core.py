@@ -101,6 +101,61 @@ def _wav_truncation(path:Path, size:int) -> str|None:
         pos += 8+n+(n&1)
     return None
 
+# MPEG audio frame headers (ISO 11172-3, 13818-3): bit rates in kbit/s by (MPEG-1 or MPEG-2/2.5, layer), index 0 = free format
+_MP3_KBPS = {(1,1): (0,32,64,96,128,160,192,224,256,288,320,352,384,416,448),
+             (1,2): (0,32,48,56,64,80,96,112,128,160,192,224,256,320,384),
+             (1,3): (0,32,40,48,56,64,80,96,112,128,160,192,224,256,320),
+             (2,1): (0,32,48,56,64,80,96,112,128,144,160,176,192,224,256),
+             (2,2): (0,8,16,24,32,40,48,56,64,80,96,112,128,144,160),
+             (2,3): (0,8,16,24,32,40,48,56,64,80,96,112,128,144,160)}
+_MP3_RATES = {3: (44100,48000,32000), 2: (22050,24000,16000), 0: (11025,12000,8000)} # MPEG-1, MPEG-2, MPEG-2.5
+
+def _mp3_header(b:bytes, pos:int):
+    "(frame bytes, samples per frame, sample rate) of the MPEG audio frame header at `b[pos:]`, or None if none is there."
+    if pos+4 > len(b) or b[pos]!=0xFF or b[pos+1]&0xE0!=0xE0: return None
+    ver,layer,bri,sri = (b[pos+1]>>3)&3, 4-((b[pos+1]>>1)&3), b[pos+2]>>4, (b[pos+2]>>2)&3
+    if ver==1 or layer==4 or bri in (0,15) or sri==3: return None # reserved values, or free format (no length)
+    bps,sr,pad = _MP3_KBPS[(1 if ver==3 else 2, layer)][bri]*1000, _MP3_RATES[ver][sri], (b[pos+2]>>1)&1
+    if layer==1: return (12*bps//sr+pad)*4, 384, sr
+    spf = 1152 if layer==2 or ver==3 else 576
+    return spf//8*bps//sr+pad, spf, sr
+
+def _mp3_frames(data:bytes):
+    "Walk the MPEG audio frames of `data`: (frames, samples per frame, bytes missing from a cut-off last frame, first frame is a Xing/Info header), or None."
+    pos = 0
+    if data[:3]==b'ID3' and len(data)>=10: # ID3v2 tag: syncsafe size, +10 with a footer
+        pos = 10 + ((data[6]&0x7F)<<21 | (data[7]&0x7F)<<14 | (data[8]&0x7F)<<7 | data[9]&0x7F) + (10 if data[5]&0x10 else 0)
+    end = min(len(data), pos+(1<<16))
+    while True: # the first frame: a valid header followed by another one (or by the end of the file), within 64 kB
+        pos = data.find(b'\xff', pos, end)
+        if pos<0: return None
+        h = _mp3_header(data, pos)
+        if h is not None and (pos+h[0]>=len(data) or _mp3_header(data, pos+h[0]) is not None): break
+        pos += 1
+    spf,sr,n = h[1],h[2],0
+    info = any(data[pos+o:pos+o+4] in (b'Xing', b'Info') for o in (13, 21, 36)) # LAME/ffmpeg frame-count header
+    while (h := _mp3_header(data, pos)) is not None and h[1:]==(spf,sr):
+        if pos+h[0] > len(data): return n, spf, pos+h[0]-len(data), info
+        n,pos = n+1,pos+h[0]
+    rest = len(data)-pos # after the last frame: nothing, a tag (ID3v1, APE, ...) or junk
+    return n, spf, (4-rest if 0<rest<4 and data[pos]==0xFF else 0), info # a cut inside the next header
+
+def _mp3_truncation(path:Path, decoded:int, declared:int) -> str|None:
+    "Reason string if the mp3 at `path` is cut off or decoded (`decoded` frames) short of its frames; `declared` is libsndfile's count."
+    walk = _mp3_frames(path.read_bytes())
+    if walk is None: # no frame structure to follow (free format, junk in front): libsndfile's size-based estimate, with slack
+        short = 0 < declared < (1<<62) and decoded < declared - (declared//100 + 2304)
+        return f"truncated: header declares {declared} frames, only {decoded} could be decoded" if short else None
+    n,spf,missing,info = walk
+    if missing: return f"truncated: the last mp3 frame lacks {missing} bytes (the file ends after {n} complete frames)"
+    if info and 0 < declared < (1<<62) and decoded < declared: # with a Xing/Info header libsndfile's count is exact
+        return f"truncated: Xing header declares {declared} frames, only {decoded} could be decoded"
+    want = (n-info)*spf # the Xing/Info frame holds no audio; a LAME tag trims encoder delay and padding (at most 8190)
+    if decoded < want - spf - (8190 if info else 0):
+        return (f"decoded short: libsndfile delivered {decoded} samples, but its {n} mp3 frames hold {want} "
+                f"(a variable-bitrate mp3 without a Xing header?)")
+    return None
+
 def _decode(path:Path):
     "Decode `path` with soundfile -> (float32 array (frames, channels), sample rate); raises `AudioError`."
     try: f = sf.SoundFile(str(path))
@@ -108,13 +163,16 @@ def _decode(path:Path):
         msg = str(e).replace(f"Error opening {str(path)!r}: ", '')
         raise AudioError(path, f"undecodable or unsupported audio (libsndfile: {msg})") from None
     with f:
-        declared,sr = f.frames,f.samplerate
+        declared,sr,mp3 = f.frames,f.samplerate,f.format in ('MP3', 'MPEG')
         try: x = f.read(dtype='float32', always_2d=True)
         except Exception as e: raise AudioError(path, f"decoding failed (libsndfile: {e})") from None
-    # libsndfile returns what it could decode of a cut-off stream; compare with the length the header promised
-    # (mp3 frame counts are estimates: allow 1% + two mp3 frames of slack)
-    if 0 < declared < (1<<62) and len(x) < declared - (declared//100 + 2304 if f.format=='MPEG' else 0):
-        raise AudioError(path, f"truncated: header declares {declared} frames, only {len(x)} could be decoded")
+    # libsndfile returns what it could decode of a cut-off stream; compare with the length the header promised.
+    # An mp3 without a Xing header promises nothing (libsndfile's count is an estimate from the file size), so its
+    # frames are walked instead: a cut-off file ends inside a frame, and the decoder must deliver what the frames hold.
+    if mp3: reason = _mp3_truncation(path, len(x), declared)
+    elif 0 < declared < (1<<62) and len(x) < declared: reason = f"truncated: header declares {declared} frames, only {len(x)} could be decoded"
+    else: reason = None
+    if reason is not None: raise AudioError(path, reason)
     return x,sr
 
 # %% ../nbs/00_core.ipynb #b7db5f4f

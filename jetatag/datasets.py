@@ -138,11 +138,24 @@ def _norm_rel(p:str) -> str:
     p = str(p).strip().replace('\\', '/')
     return p[2:] if p.startswith('./') else p
 
+def _npy_dtype(path:Path):
+    "The dtype a .npy file's header declares, or None if it has no header numpy's public readers parse."
+    fmt = np.lib.format
+    with open(path, 'rb') as f:
+        try:
+            v = fmt.read_magic(f)
+            return (fmt.read_array_header_1_0 if v==(1,0) else fmt.read_array_header_2_0)(f)[2] if v in ((1,0),(2,0)) else None
+        except ValueError: return None
+
 def _list_entries(path:Path) -> list:
     "Entries of one split list: a .npy array or a text file, of 'path' or 'index<TAB>path' strings."
     if path.suffix=='.npy':
+        # never unpickled: an object array is a pickle, and loading a pickle can run any code it names
+        fix = "save the list as a .txt file (one path per line) or as a unicode .npy (np.save(path, np.array(paths, dtype=str)))"
+        if (dt := _npy_dtype(path)) is not None and dt.hasobject:
+            raise ValueError(f"split list {path}: an array of Python objects, which jetatag does not load (unpickling can run code); {fix}")
         try: arr = np.load(path, allow_pickle=False)
-        except ValueError: arr = np.load(path, allow_pickle=True)  # object arrays of str (older numpy saves)
+        except ValueError as e: raise ValueError(f"split list {path}: not readable without unpickling ({e}); {fix}") from None
         lines = [str(o) for o in np.asarray(arr).ravel()]
     else: lines = path.read_text(encoding='utf-8').splitlines()
     return [_norm_rel(l.split('\t')[-1]) for l in lines if l.strip()]

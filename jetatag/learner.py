@@ -319,6 +319,35 @@ class JEDiagnostics(Callback):
         self.learn.diagnostics.append(row)
 
 # %% ../nbs/06_learner.ipynb #ac8f72bb
+import pickle, re
+from fastcore.foundation import L
+
+def _plain(o):
+    "`o` with numpy scalars and arrays and fastcore `L`s made Python values and lists: data `torch.load(weights_only=True)` reads"
+    if isinstance(o, np.generic): return o.item()
+    if isinstance(o, np.ndarray): return o.tolist()
+    if isinstance(o, dict): return {_plain(k): _plain(v) for k, v in o.items()}
+    if isinstance(o, tuple): return tuple(_plain(v) for v in o)
+    if isinstance(o, (list, L)): return [_plain(v) for v in o]
+    return o
+
+def _load_checkpoint(path, # a checkpoint written by `EpochCheckpoint`
+                     map_location=None, # passed to `torch.load`
+                    ) -> dict:
+    "Read a checkpoint without unpickling code (`torch.load(weights_only=True)`); a refused or unreadable file is a one-line `ValueError`"
+    try: st = torch.load(path, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError as e:
+        g = re.search(r"GLOBAL ([\w.]+)", str(e))
+        why = f"it names {g[1]}, which is neither a tensor nor plain data" if g else "torch's safe loader cannot read it"
+        raise ValueError(f"the checkpoint {path} is refused ({why}): it is not unpickled, since that could run any code. "
+                         "Delete it to start again (checkpoints of jetatag before weights-only loading cannot be resumed)") from None
+    except (RuntimeError, EOFError) as e:
+        raise ValueError(f"the checkpoint {path} cannot be read ({str(e).splitlines()[0] if str(e) else type(e).__name__}): "
+                         "delete it to start again") from None
+    if not isinstance(st, dict) or not {'model', 'opt', 'progress', 'plan', 'history'} <= set(st):
+        raise ValueError(f"{path} is not a jetatag checkpoint (it lacks model, opt, progress, plan or history): delete it to start again")
+    return st
+
 def _atomic_torch_save(obj, path):
     path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_write(path, 'wb') as f: torch.save(obj, f)
@@ -441,9 +470,10 @@ class JELearner(Learner):
         return row
 
     def _ckpt_state(self):
-        return {'model': _bare(self.model).state_dict(), 'opt': self.opt.state_dict() if self.opt is not None else None,
-                'progress': dict(self.train_progress), 'plan': [vars(p) for p in self.plan], 'history': list(self.history),
-                'config': _bare(self.model).config}
+        # tensors and plain Python data only (no numpy scalars, no fastcore `L`s): resuming reads it with weights_only=True
+        return {'model': _bare(self.model).state_dict(),
+                **_plain({'opt': self.opt.state_dict() if self.opt is not None else None, 'progress': dict(self.train_progress),
+                          'plan': [vars(p) for p in self.plan], 'history': list(self.history), 'config': _bare(self.model).config})}
 
     def _run_phase(self, i, ph, start_epoch=0, opt_state=None):
         self.phase_idx, self.skip_to = i, start_epoch
@@ -476,7 +506,7 @@ class JELearner(Learner):
             ck = self.checkpoint_path()
             if not ck.exists(): print(f"no checkpoint at {ck}: starting from scratch")
             else:
-                st = torch.load(ck, map_location=next(self.model.parameters()).device, weights_only=False)
+                st = _load_checkpoint(ck, map_location=next(self.model.parameters()).device)
                 if [vars(p) for p in plan] != st['plan']:
                     raise ValueError(f"the checkpoint at {ck} was written by a different training plan; "
                                      "pass the same schedule and epochs, or delete it to start again")
@@ -485,6 +515,7 @@ class JELearner(Learner):
                 start_phase, start_epoch = st['progress']['phase'], st['progress']['epoch']
                 if start_phase < len(plan) and start_epoch >= plan[start_phase].epochs: start_phase, start_epoch = start_phase + 1, 0
                 else: opt_state = st['opt']
+                if isinstance(opt_state, dict) and 'hypers' in opt_state: opt_state['hypers'] = L(opt_state['hypers'])  # fastai's own type
                 print(f"resuming at phase {start_phase + 1}/{len(plan)}, epoch {start_epoch}")
         cbs = [EpochHistory()] + ([EpochCheckpoint()] if checkpoint else [])
         with self.added_cbs(cbs):
