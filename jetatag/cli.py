@@ -73,6 +73,7 @@ SMALL_RECIPE = dict(
     n_crops=4, # evaluation crops per clip longer than a crop (8 and 16 gave the same test AUC on the synthetic set)
     clf_scale=16., # classifier scale (`je_learner(clf_scale=...)`, saved with the model's configuration)
     align='contrastive', # alignment loss of stage 1
+    finetune=0, # epochs of end-to-end fine-tuning after stage 2 (at a tenth of stage 2's learning rate)
 ) # `train_run`'s defaults with `size='small'`, on every dataset (measured below and in the tutorial "Does the joint embedding help?")
 
 def small_encoder_kwargs(encoder:str, # 'HC', 'SC' or 'MS'
@@ -152,6 +153,7 @@ def train_run(dataset:str='synth', # mtat, dcase, keyword or synth
               sync_bn:bool=False, # SyncBatchNorm across ranks under a distributed launcher
               n_crops:int=None, # evaluation crops per clip (small recipe: 4 for clips longer than a crop, else 16)
               clf_scale:float=None, # classifier scale, saved with the model (small recipe: 16; paper: 1)
+              finetune:int=None, # epochs of end-to-end fine-tuning after stage 2 (small recipe: see SMALL_RECIPE; paper: 0)
               cbs=None, # extra callbacks for the learner (e.g. `JEDiagnostics()`)
              ): # (metrics dict, output folder)
     "Train one model (preprocessing first when needed), evaluate it on test, write model and metrics; returns the metrics"
@@ -188,9 +190,11 @@ def train_run(dataset:str='synth', # mtat, dcase, keyword or synth
     if schedule == 'one_cycle' and small:
         epochs = ifnone(epochs, SMALL_RECIPE['epochs'])
         lr = ifnone(lr, SMALL_RECIPE['lr_je'] if withJE else SMALL_RECIPE['lr_base'])
+    finetune = int(ifnone(finetune, SMALL_RECIPE['finetune'] if small else 0))
+    if finetune < 0: raise CliError(f"--finetune must be >= 0 epochs; got {finetune}")
     t0 = time.time()
     with (learn.distrib_ctx(sync_bn=sync_bn) if is_launched() else nullcontext()), (learn.no_bar() if quiet else nullcontext()), (learn.no_logging() if quiet else nullcontext()):
-        learn.fit_je(schedule=schedule, epochs=epochs, lr=lr, is_test=isTest, resume=resume)
+        learn.fit_je(schedule=schedule, epochs=epochs, lr=lr, is_test=isTest, resume=resume, finetune=finetune)
     train_time = time.time() - t0
     res = learn.evaluate('test')  # under a launcher: the scores of all ranks, gathered (jetatag.distributed)
     metrics = {**res['metrics'], 'train_seconds': round(train_time, 1)}
@@ -226,6 +230,7 @@ def train(dataset:str='synth', # dataset: mtat, dcase, keyword or synth (the bui
           workers:int=None, # preprocessing processes
           align:str=None, # alignment loss: contrastive (default), pairwise (published code) or cosine (2021 paper)
           temperature:float=0.1, # temperature of the contrastive alignment
+          finetune:int=None, # epochs of end-to-end fine-tuning after stage 2 (default: the small recipe's, else 0)
           mixed_precision:str=None, # fp16 or bf16 (GPU)
           seed:int=0, # random seed
           sync_bn:bool_arg=False, # under a distributed launcher with GPUs: SyncBatchNorm across ranks
@@ -239,7 +244,7 @@ def train(dataset:str='synth', # dataset: mtat, dcase, keyword or synth (the bui
     if not seed_list or len(set(seed_list)) != len(seed_list): raise CliError(f"--seeds must list distinct integers; got {seeds!r}")
     kw = dict(dataset=dataset, data_path=data_path, encoder_type=encoder_type, block=block, latent=latent,
               batch_size=batch_size, gpu=gpu, isTest=isTest, schedule=schedule, epochs=epochs, lr=lr, size=size,
-              resume=resume, workers=workers, align=align, temperature=temperature, mixed_precision=mixed_precision, sync_bn=sync_bn)
+              resume=resume, workers=workers, align=align, temperature=temperature, finetune=finetune, mixed_precision=mixed_precision, sync_bn=sync_bn)
     runs = [True, False] if compare else [withJE]
     results = {}
     cache = rank0_first(prepare_cache, dataset, data_path, workers)

@@ -381,6 +381,7 @@ class Phase:
     lr:float # learning rate (maximum learning rate for one-cycle)
     epochs:int # number of epochs
     one_cycle:bool=False # use fastai's one-cycle policy in this phase
+    unfrozen:bool=False # a classifier phase that also trains the encoder (fine-tuning after stage 2)
 
 PAPER_STAGE1 = [('adam', 1e-4, 60), ('sgd', 1e-3, 20), ('sgd', 1e-4, 20)]
 PAPER_STAGE2 = PAPER_STAGE1 + [('sgd', 1e-5, 100)]
@@ -389,26 +390,32 @@ def paper_plan(with_je:bool=True, # two stages (True) or the end-to-end baseline
                scale:float=1.0, # multiply every phase's epochs by this (each phase keeps at least one epoch)
                is_test:bool=False, # one epoch per phase (the original's --isTest)
                stages=('joint', 'classifier'), # which stages to include
+               finetune:int=0, # epochs of end-to-end fine-tuning after stage 2 (SGD 1e-4; joint embedding only)
               ) -> list:
     "The paper's fixed schedule as a list of `Phase`s"
     n = lambda e: 1 if is_test else max(1, round(e * scale))
     plan = []
     if with_je and 'joint' in stages: plan += [Phase('joint', o, lr, n(e)) for o, lr, e in PAPER_STAGE1]
     if 'classifier' in stages: plan += [Phase('classifier', o, lr, n(e)) for o, lr, e in PAPER_STAGE2]
+    if with_je and finetune and 'classifier' in stages: plan.append(Phase('classifier', 'sgd', 1e-4, n(finetune), unfrozen=True))
     return plan
 
 def one_cycle_plan(with_je:bool=True, # two stages or the baseline
                    epochs=(10, 10), # epochs of stage 1 and stage 2 (an int: the same for both)
                    lr=(3e-3, 3e-3), # maximum learning rates of stage 1 and stage 2 (a float: the same for both)
                    stages=('joint', 'classifier'), # which stages to include
+                   finetune:int=0, # epochs of end-to-end fine-tuning after stage 2 (joint embedding only)
+                   finetune_lr:float=None, # its maximum learning rate (default: stage 2's / 10)
                   ) -> list:
-    "fastai's one-cycle policy with Adam, one phase per stage"
+    "fastai's one-cycle policy with Adam, one phase per stage (and optionally end-to-end fine-tuning after stage 2)"
     epochs = (epochs, epochs) if isinstance(epochs, (int, float)) else tuple(epochs)
     epochs = tuple(max(1, int(round(e))) for e in epochs)
     lr = (lr, lr) if isinstance(lr, (int, float)) else tuple(lr)
     plan = []
     if with_je and 'joint' in stages: plan.append(Phase('joint', 'adam', lr[0], epochs[0], one_cycle=True))
     if 'classifier' in stages: plan.append(Phase('classifier', 'adam', lr[1], epochs[1], one_cycle=True))
+    if with_je and finetune and 'classifier' in stages:
+        plan.append(Phase('classifier', 'adam', ifnone(finetune_lr, lr[1] / 10), int(finetune), one_cycle=True, unfrozen=True))
     return plan
 
 # %% ../nbs/06_learner.ipynb #a58d59cc
@@ -433,11 +440,13 @@ class JELearner(Learner):
     "A fastai `Learner` for JETATAG: two-stage training (`fit_je`), evaluation, tagging and saving"
     phase_idx = 0
 
+    unfrozen_phase = False  # the current phase fine-tunes the whole model after stage 2
+
     @property
     def frozen(self):
-        "Stage 2 of a joint-embedding model: only the classifier trains"
+        "Stage 2 of a joint-embedding model: only the classifier trains (not while fine-tuning after it)"
         m = _bare(self.model)
-        return m.stage == 'classifier' and m.with_je
+        return m.stage == 'classifier' and m.with_je and not self.unfrozen_phase
 
     @property
     def config(self):
@@ -476,7 +485,7 @@ class JELearner(Learner):
                           'plan': [vars(p) for p in self.plan], 'history': list(self.history), 'config': _bare(self.model).config})}
 
     def _run_phase(self, i, ph, start_epoch=0, opt_state=None):
-        self.phase_idx, self.skip_to = i, start_epoch
+        self.phase_idx, self.skip_to, self.unfrozen_phase = i, start_epoch, ph.unfrozen
         self.set_stage(ph.stage)
         self.opt_func = je_opt_func(ph.opt)
         self.create_opt()
@@ -493,12 +502,15 @@ class JELearner(Learner):
                resume:bool=False, # continue from the last checkpoint in `learn.path/learn.model_dir`
                stages=('joint', 'classifier'), # which stages to run
                checkpoint:bool=True, # save a checkpoint after every epoch
+               finetune:int=0, # epochs of end-to-end fine-tuning (encoder and classifier) after stage 2; 0: the paper's two stages
+               finetune_lr:float=None, # one_cycle: its maximum learning rate (default: stage 2's / 10)
               ):
         "Stage 1 (joint embedding) then stage 2 (classifier on the frozen encoder), or the baseline when `with_je=False`"
         with_je = self.model.with_je
-        if schedule == 'paper': plan = paper_plan(with_je, scale=ifnone(epochs, 1.0), is_test=is_test, stages=stages)
+        if schedule == 'paper': plan = paper_plan(with_je, scale=ifnone(epochs, 1.0), is_test=is_test, stages=stages, finetune=finetune)
         elif schedule in ('one_cycle', 'one-cycle', 'onecycle'):
-            plan = one_cycle_plan(with_je, epochs=1 if is_test else ifnone(epochs, 10), lr=ifnone(lr, 3e-3), stages=stages)
+            plan = one_cycle_plan(with_je, epochs=1 if is_test else ifnone(epochs, 10), lr=ifnone(lr, 3e-3), stages=stages,
+                                  finetune=(1 if is_test else finetune) if finetune else 0, finetune_lr=finetune_lr)
         else: raise ValueError(f"schedule must be 'paper' or 'one_cycle', got {schedule!r}")
         self.plan, self.history, self.train_progress, self.diverged = plan, [], dict(phase=0, epoch=0), None
         start_phase, start_epoch, opt_state = 0, 0, None
@@ -518,11 +530,14 @@ class JELearner(Learner):
                 if isinstance(opt_state, dict) and 'hypers' in opt_state: opt_state['hypers'] = L(opt_state['hypers'])  # fastai's own type
                 print(f"resuming at phase {start_phase + 1}/{len(plan)}, epoch {start_epoch}")
         cbs = [EpochHistory()] + ([EpochCheckpoint()] if checkpoint else [])
-        with self.added_cbs(cbs):
-            for i, ph in enumerate(plan):
-                if i < start_phase: continue
-                se = start_epoch if i == start_phase else 0
-                self._run_phase(i, ph, se, opt_state if i == start_phase else None)
+        try:
+            with self.added_cbs(cbs):
+                for i, ph in enumerate(plan):
+                    if i < start_phase: continue
+                    se = start_epoch if i == start_phase else 0
+                    self._run_phase(i, ph, se, opt_state if i == start_phase else None)
+        finally:
+            if self.unfrozen_phase: self.unfrozen_phase = False; self.set_stage(_bare(self.model).stage)
         return self
 
     def history_df(self) -> pd.DataFrame:
@@ -575,7 +590,7 @@ def je_learner(dls, # DataLoaders from `je_dataloaders` (their input length must
                block:str='basic', # SampleCNN block: 'basic', 'se', 'res' or 'rese'
                latent:int=None, # joint embedding size; None: the dataset's default (MTAT 128, DCASE 50, keywords 64)
                with_je:bool=True, # joint embedding (two stages) or the end-to-end baseline
-               align:str='pairwise', # alignment loss: 'pairwise' (published code) or 'cosine' (2021 paper)
+               align:str='contrastive', # alignment loss: 'contrastive' (ours, see `contrastive_align_loss`), 'pairwise' (published code) or 'cosine' (2021 paper)
                margin:float=0.4, # margin of the pairwise alignment loss
                temperature:float=0.1, # temperature of the contrastive alignment loss
                encoder_kwargs:dict=None, # extra arguments of the encoder (width, input_length, ...) for small configurations
@@ -603,7 +618,7 @@ def je_learner(dls, # DataLoaders from `je_dataloaders` (their input length must
                          f"{model.encoder.input_length}: build them with je_dataloaders(cache, input_length={model.encoder.input_length})")
     loss = JELoss(multilabel=multilabel, align=align, margin=margin, temperature=temperature)
     learn = JELearner(dls, model, loss_func=loss, metrics=[], path=path, model_dir=model_dir, train_bn=False,
-                      cbs=[FeedTargets(), FreezeEncoder(), LossParts(), StopOnNaN()] + list(cbs or []), **kwargs)
+                      cbs=[FeedTargets(), FreezeEncoder(), LossParts(), StopOnNaN()] + list(L(cbs)), **kwargs)
     learn.clf_metrics = list(metrics) if metrics is not None else default_metrics(metric_family(config))
     learn.joint_metrics = [LossPart('recon'), LossPart('align'), JointSpaceAUC(multilabel)]
     learn.history, learn.plan, learn.train_progress = [], [], dict(phase=0, epoch=0)
