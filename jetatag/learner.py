@@ -299,11 +299,13 @@ class JEDiagnostics(Callback):
         H, Z, Y = [], [], []
         try:
             for xb, yb in dl:
-                x = xb.flatten(0, 1) if xb.ndim == 3 else xb
-                h = m.encoder(x).float()
-                if xb.ndim == 3: h = h.view(xb.shape[0], xb.shape[1], -1)
-                z = F.normalize(m.projection(h.to(next(m.projection.parameters()).dtype)).float(), dim=-1)
-                if xb.ndim == 3: h, z = h.mean(1), F.normalize(z.mean(1), dim=-1)
+                crops = xb.ndim == 3
+                h = m.encoder(xb.flatten(0, 1) if crops else xb)
+                z = F.normalize(m.projection(h).float(), dim=-1)
+                h = h.float()
+                if crops:
+                    B, K = xb.shape[:2]
+                    h, z = h.view(B, K, -1).mean(1), F.normalize(z.view(B, K, -1).mean(1), dim=-1)
                 H.append(h.cpu()); Z.append(z.cpu()); Y.append(yb.cpu())
         finally: m.train(was)
         return torch.cat(H).numpy(), torch.cat(Z), torch.cat(Y).numpy()
