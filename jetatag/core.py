@@ -6,7 +6,7 @@ Docs: https://jetatag.github.io/jetatag/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #f42236c2
 from __future__ import annotations
-import os, sys, struct, secrets
+import os, sys, struct, secrets, errno, shutil
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -17,11 +17,13 @@ import torch
 import torchaudio
 import matplotlib.pyplot as plt
 from fastcore.basics import ifnone
+from fastcore.script import CliError
 from fastai.torch_core import TensorBase
 
 # %% auto #0
-__all__ = ['SR', 'AudioError', 'atomic_write', 'console_progress', 'resample', 'load_audio', 'spectrogram_db', 'show_spec',
-           'AudioTensor']
+__all__ = ['SR', 'DEBUG_VAR', 'AudioError', 'size_str', 'WriteError', 'atomic_path', 'atomic_write', 'check_writable',
+           'console_progress', 'debug_mode', 'error_line', 'cli_errors', 'resample', 'load_audio', 'spectrogram_db',
+           'show_spec', 'AudioTensor']
 
 # %% ../nbs/00_core.ipynb #647f6d99
 SR = 16000 # the sample rate every jetatag model and cache uses
@@ -39,23 +41,75 @@ class AudioError(ValueError):
     def __reduce__(self): return (type(self), (self.path, self.reason))
 
 # %% ../nbs/00_core.ipynb #79d83538
+def size_str(n:float) -> str:
+    "A byte count for humans: `size_str(2.5e9) == '2.5 GB'`"
+    for u in ('bytes', 'kB', 'MB', 'GB', 'TB'):
+        if abs(n) < 1000 or u == 'TB': return f"{int(n)} bytes" if u == 'bytes' else f"{n:.1f} {u}"
+        n /= 1000
+
+def _reason(e:OSError) -> str: return e.strerror or str(e) or type(e).__name__
+
+class WriteError(OSError):
+    "Writing `path` failed (no space, quota, no permission, read-only file system): the run must stop; never a broken input."
+    def __init__(self,
+                 path, # the file or folder that could not be written
+                 reason:str, # what went wrong, e.g. 'No space left on device'
+                 needed:int=None, # bytes the write needed, when known
+                 err:int=None, # the `errno` (e.g. `errno.ENOSPC`), when known
+                ):
+        self.path,self.reason,self.needed = path,reason,needed
+        super().__init__(err, reason, str(path))
+    def __str__(self): return f"cannot write {self.path}: {self.reason}" + (f" (about {size_str(self.needed)} needed)" if self.needed else '')
+    def __reduce__(self): return (type(self), (self.path, self.reason, self.needed, self.errno))
+
+@contextmanager
+def atomic_path(path, # destination file; its folder must exist
+                needed:int=None, # bytes the file will take (for the message of a `WriteError`)
+               ):
+    "Context manager: a temporary path in `path`'s folder, `os.replace`d onto `path` on success; an `OSError` becomes a `WriteError`."
+    path = Path(path)
+    tmp = path.parent/f'.{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp'
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException as e:
+        try: tmp.unlink(missing_ok=True)
+        except OSError: pass
+        if isinstance(e, OSError) and not isinstance(e, WriteError): raise WriteError(path, _reason(e), needed, e.errno) from e
+        raise
+
 @contextmanager
 def atomic_write(path, # destination file; its folder must exist
                  mode:str='w', # 'w' (text, UTF-8) or 'wb' (bytes)
                  fsync:bool=False, # flush to disk before the rename (survives power loss, slower)
+                 needed:int=None, # bytes the file will take (for the message of a `WriteError`)
                 ):
     "Context manager: a file object whose contents replace `path` atomically on success; on error `path` is untouched."
     if mode not in ('w', 'wb'): raise ValueError(f"atomic_write: mode must be 'w' or 'wb', got {mode!r}")
-    path = Path(path)
-    tmp = path.parent/f'.{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp'
-    try:
+    with atomic_path(path, needed) as tmp:
         with open(tmp, mode, **({} if mode=='wb' else dict(encoding='utf-8', newline=''))) as f:
             yield f
             if fsync: f.flush(); os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+
+def check_writable(folder, # folder that will be written (created if absent)
+                   needed:int=0, # bytes the work will write there, roughly
+                   what:str='the output', # what is to be written, for the message
+                  ) -> Path:
+    "Check that a file can be created in `folder` and that about `needed` bytes are free there; raises `WriteError` saying what was needed."
+    folder = Path(folder).expanduser()
+    try: folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e: raise WriteError(folder, _reason(e), needed or None, e.errno) from None
+    p = folder/f'.write-test.{os.getpid()}.{secrets.token_hex(4)}.tmp'
+    try:
+        with open(p, 'wb') as f: f.write(b'x')
+    except OSError as e: raise WriteError(folder, _reason(e), needed or None, e.errno) from None
+    finally:
+        try: p.unlink(missing_ok=True)
+        except OSError: pass
+    free = shutil.disk_usage(folder).free
+    if needed and free < needed:
+        raise WriteError(folder, f"not enough space for {what}: {size_str(free)} free", needed, errno.ENOSPC)
+    return folder
 
 # %% ../nbs/00_core.ipynb #62c39cc7
 @contextmanager
@@ -70,6 +124,34 @@ def console_progress(stream=None, # where output goes (default: `sys.stdout` at 
     if not tty: fp.NO_BAR, fp.ConsoleProgressBar.fill = True, ''   # (a new console bar prints its fill char once)
     try: yield tty
     finally: fp.NO_BAR, fp.ConsoleProgressBar.fill = old
+
+# %% ../nbs/00_core.ipynb #bde424f1
+DEBUG_VAR = 'JETATAG_DEBUG' # set to 1: command-line tools show the traceback of an error
+
+def debug_mode() -> bool:
+    "Whether `JETATAG_DEBUG` asks for tracebacks"
+    return os.environ.get(DEBUG_VAR, '').strip().lower() not in ('', '0', 'false', 'no')
+
+def error_line(e:BaseException) -> str:
+    "The one line a command-line tool prints for `e`: `error: <message>`"
+    if isinstance(e, KeyboardInterrupt): return 'error: interrupted'
+    expected = isinstance(e, (CliError, ValueError, OSError)) or type(e).__name__ == 'TrainingDiverged'
+    if isinstance(e, OSError) and not isinstance(e, WriteError) and e.strerror and e.filename is not None:
+        msg = f"{e.filename}: {e.strerror}" + (f" ({e.filename2})" if e.filename2 else '')
+    else: msg = str(e) or type(e).__name__
+    if not expected: msg = f"{type(e).__name__}: {msg} (set {DEBUG_VAR}=1 to see the traceback)"
+    return 'error: ' + ' '.join(msg.split())
+
+@contextmanager
+def cli_errors():
+    "Context manager for a console entry point: an exception ends the program with `error_line(e)` on stderr (`SystemExit`)"
+    try: yield
+    except SystemExit: raise
+    except BaseException as e:
+        if debug_mode(): raise
+        if isinstance(e, KeyboardInterrupt):
+            print(error_line(e), file=sys.stderr); raise SystemExit(130) from None
+        raise SystemExit(error_line(e)) from None
 
 # %% ../nbs/00_core.ipynb #113922b2
 def resample(x:np.ndarray, # waveform, `(frames,)` or `(frames, channels)`

@@ -6,7 +6,7 @@ Docs: https://jetatag.github.io/jetatag/datasets.html.md"""
 
 # %% ../nbs/02_datasets.ipynb #ac2fc75b
 from __future__ import annotations
-import os, sys, csv, json, time, errno, itertools
+import os, sys, csv, json, time, errno, itertools, signal
 import multiprocessing as mp
 from concurrent.futures import ProcessPoolExecutor, wait, FIRST_COMPLETED
 from dataclasses import dataclass, field
@@ -16,7 +16,7 @@ import pandas as pd
 import soundfile as sf
 from fastcore.script import anno_parser
 from fastprogress.fastprogress import progress_bar
-from .core import SR, AudioError, load_audio, atomic_write, console_progress
+from .core import SR, AudioError, WriteError, load_audio, atomic_write, check_writable, size_str, console_progress, cli_errors
 from .data import DATASETS, SPLITS, cache_dir, write_cache_meta, load_cache, TagCache
 
 # %% auto #0
@@ -302,7 +302,7 @@ def save_npy_atomic(path, # destination `.npy`
                    ) -> Path:
     "Write `x` to `path` via a temporary file in the same folder and `os.replace`: readers never see a partial file."
     path = Path(path)
-    with atomic_write(path, 'wb', fsync=fsync) as f: np.save(f, x, allow_pickle=False)
+    with atomic_write(path, 'wb', fsync=fsync, needed=x.nbytes + 128) as f: np.save(f, x, allow_pickle=False)
     return path
 
 def convert_clip(src, # source audio file (any format soundfile decodes)
@@ -328,6 +328,22 @@ def _one_blas_thread():
         return threadpool_limits(1)
     except ImportError: return None
 
+_PR_SET_PDEATHSIG = 1 # prctl option (linux/prctl.h): signal this process when its parent dies
+
+def _die_with_parent(parent:int):
+    "In a worker: ask for SIGTERM when the parent process dies (Linux), and exit if it is already gone."
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)   # not a handler inherited from the parent
+    if sys.platform.startswith('linux'):
+        try:
+            import ctypes
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        except (OSError, AttributeError): pass
+    if os.getppid() != parent: os._exit(1)   # the parent died before prctl took effect
+
+def _worker_init(parent:int, one_blas_thread:bool=False):
+    _die_with_parent(parent)
+    if one_blas_thread: _one_blas_thread()
+
 def _pool_imap(fn, tasks:list, workers:int, one_blas_thread:bool=False):
     "Yield `fn(task)` for every task (completion order) from `workers` processes, at most 2 tasks per worker in flight."
     if workers<=1 or len(tasks)<=1:
@@ -338,7 +354,10 @@ def _pool_imap(fn, tasks:list, workers:int, one_blas_thread:bool=False):
             if lim is not None: lim.restore_original_limits()
         return
     ctx = mp.get_context('fork') if 'fork' in mp.get_all_start_methods() else None
-    with ProcessPoolExecutor(min(workers, len(tasks)), mp_context=ctx, initializer=_one_blas_thread if one_blas_thread else None) as ex:
+    # (the kernel's parent-death signal follows the thread that forked: the pool's processes are all forked here, at
+    # the first `submit`; a pool started from a thread that exits before the run ends would lose its workers)
+    ex = ProcessPoolExecutor(min(workers, len(tasks)), mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(), one_blas_thread))
+    try:
         it = iter(tasks)
         pending = {ex.submit(fn, t) for t in itertools.islice(it, 2*workers)}
         while pending:
@@ -346,6 +365,7 @@ def _pool_imap(fn, tasks:list, workers:int, one_blas_thread:bool=False):
             for fut in done:
                 for t in itertools.islice(it, 1): pending.add(ex.submit(fn, t))
                 yield fut.result()
+    finally: ex.shutdown(wait=True, cancel_futures=True)   # on an error (a failed write), queued batches are dropped
 
 def _one_line(s) -> str: return ' '.join(str(s).split())
 
@@ -354,10 +374,19 @@ def _convert_batch(batch):
     out = []
     for i,src,dst,sr,fsync in batch:
         try: out.append((i, convert_clip(src, dst, sr, fsync), None))
+        except WriteError: raise   # the cache's disk, not the clip: stops the run
         except FileNotFoundError: out.append((i, None, 'missing: audio file not found'))
         except AudioError as e: out.append((i, None, _one_line(e.reason)))
         except Exception as e: out.append((i, None, _one_line(f'{type(e).__name__}: {e}')))
     return out
+
+def _median_seconds(srcs:list, k:int=8):
+    "Median duration in seconds of up to `k` of `srcs`, evenly spaced, from their headers (None if none is readable)"
+    ds = []
+    for s in srcs[::max(1, len(srcs)//k)][:k]:
+        try: ds.append(sf.info(str(s)).duration)
+        except Exception: pass
+    return float(np.median(ds)) if ds else None
 
 def _cached_duration(p:Path, sr:int):
     "Duration of a complete cached array at `p`, or None if it is absent or unreadable."
@@ -395,7 +424,7 @@ def preprocess_items(items:pd.DataFrame, # clip_id, source, path (relative to `r
     if miss: raise ValueError(f"preprocess_items: items lack columns {miss}")
     for c in ('clip_id', 'path'):
         if items[c].duplicated().any(): raise ValueError(f"preprocess_items: duplicate {c} {items[c][items[c].duplicated()].iloc[0]!r}")
-    root = Path(root).expanduser(); (root/'npy').mkdir(parents=True, exist_ok=True)
+    root = Path(root).expanduser(); check_writable(root/'npy', what='the cache')
     workers = _default_workers() if workers is None else int(workers)
     t0 = time.time()
     with _CacheLock(root):
@@ -408,18 +437,31 @@ def preprocess_items(items:pd.DataFrame, # clip_id, source, path (relative to `r
             else: dur[i] = d
         n_done = len(items)-len(todo)
         srcs, rels = items['source'].tolist(), items['path'].tolist()
-        for parent in {(root/rels[i]).parent for i in todo}: parent.mkdir(parents=True, exist_ok=True)
+        for parent in {(root/rels[i]).parent for i in todo}:
+            try: parent.mkdir(parents=True, exist_ok=True)
+            except OSError as e: raise WriteError(parent, e.strerror or str(e), None, e.errno) from None
+        if todo:
+            secs = _median_seconds([srcs[i] for i in todo])
+            if secs: check_writable(root/'npy', int(len(todo)*secs*sr*4), f"{len(todo)} clips (~{secs:.1f} s each as {sr} Hz float32)")
         bs = max(1, min(16, len(todo)//(8*max(workers, 1))))
         tasks = [[(i, srcs[i], str(root/rels[i]), sr, fsync) for i in todo[j:j+bs]] for j in range(0, len(todo), bs)]
         broken = {}
         def _results():
             for res in _pool_imap(_convert_batch, tasks, workers): yield from res
         pb = progress_bar(_results(), total=len(todo)) if progress and todo else None
-        for i,d,reason in (_results() if pb is None else pb):
-            if reason is None: dur[i] = d
-            else:
-                broken[i] = reason
-                if pb is not None: pb.comment = f'{len(broken)} broken or missing'
+        n_seen = 0
+        try:
+            for i,d,reason in (_results() if pb is None else pb):
+                n_seen += 1
+                if reason is None: dur[i] = d
+                else:
+                    broken[i] = reason
+                    if pb is not None: pb.comment = f'{len(broken)} broken or missing'
+        except WriteError as e:
+            left = len(todo) - n_seen
+            raise WriteError(e.path, e.reason + (f" (about {size_str(e.needed)} for this clip)" if e.needed else '')
+                             + f"; about {left} of {len(todo)} clips were still to convert: {root} is not marked complete, "
+                             "free some space (or fix the folder) and run again, finished clips are kept", None, e.errno) from None
         lines = [f"{_one_line(srcs[i])}\t{broken[i]}\n" for i in sorted(broken)]
         with atomic_write(root/'broken.tsv') as f: f.write(''.join(lines))
         ok = ~np.isnan(dur)
@@ -701,9 +743,10 @@ def preprocess(dataset:str='synth', # one of mtat, dcase, keyword, synth
 
 # %% ../nbs/02_datasets.ipynb #4c094d61
 def _normalise_argv(argv:list) -> list:
-    "Spell option names with hyphens (`--data_path=x` -> `--data-path=x`); values are left alone."
+    "Spell option names with hyphens (`--data_path=x` -> `--data-path=x`); values, and everything after `--`, are left alone."
     out = []
-    for a in argv:
+    for j,a in enumerate(argv):
+        if a == '--': return out + list(argv[j:])
         if a.startswith('--') and len(a)>2:
             name, eq, val = a[2:].partition('=')
             a = '--' + name.replace('_', '-') + eq + val
@@ -717,8 +760,6 @@ def preprocess_cli(argv:list|None=None, # arguments (default: `sys.argv[1:]`)
     p = anno_parser(preprocess, prog='jetatag-preprocess')
     args = vars(p.parse_args(argv))
     for k in ('pdb', 'xtra'): args.pop(k, None)
-    try:
+    with cli_errors():   # one line `error: ...` on stderr, exit 1 (JETATAG_DEBUG=1: the traceback)
         with console_progress(): cache = preprocess(**args)
-    except (ValueError, FileNotFoundError, RuntimeError) as e:
-        raise SystemExit(f"jetatag-preprocess: error: {_one_line(e)}") from None
     print(cache)

@@ -27,7 +27,7 @@ from fastai.callback.schedule import fit_one_cycle
 from fastai.optimizer import Adam, OptimWrapper
 from fastai.torch_core import find_bs, to_detach, rank_distrib
 
-from .core import SR, load_audio, AudioError, atomic_write
+from .core import SR, load_audio, AudioError, atomic_write, atomic_path
 from .data import eval_crops, test_dataloader
 from .encoders import get_encoder, ENCODERS, hold_freed_memory, InferenceCopy
 from .joint import TagEncoder, TagDecoder, ProjectionHead, Classifier, L2Norm, joint_loss, ALIGN_LOSSES, _align_fn
@@ -729,11 +729,17 @@ class Tagger:
         from safetensors.torch import load_file
         path = Path(path)
         if not path.exists(): raise FileNotFoundError(f"no model file at {path}")
-        with safe_open(str(path), framework='pt') as f: meta = f.metadata() or {}
+        def bad(what, e): return ValueError(f"{path} is not a usable jetatag model file: {what} ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''})")
+        try:
+            with safe_open(str(path), framework='pt') as f: meta = f.metadata() or {}
+        except OSError: raise
+        except Exception as e: raise bad('not a readable safetensors file', e) from None   # random bytes, a cut header, another format
         if 'jetatag_config' not in meta: raise ValueError(f"{path} is not a jetatag model file (no jetatag_config metadata)")
-        cfg = json.loads(meta['jetatag_config'])
-        m = build_model(cfg)
-        m.load_state_dict(load_file(str(path), device='cpu'))
+        try: cfg = json.loads(meta['jetatag_config']); m = build_model(cfg)
+        except Exception as e: raise bad('its configuration does not describe a model', e) from None
+        try: m.load_state_dict(load_file(str(path), device='cpu'))
+        except OSError: raise
+        except Exception as e: raise bad('its weights are cut off or do not fit the model its configuration describes', e) from None
         m.stage = 'classifier'; m.eval()
         if device is not None: m.to(device)
         return cls(m, cfg['vocab'], cfg, device=device)
@@ -798,6 +804,21 @@ def save_safe(self:JELearner,
              ) -> Path:
     "Save weights + configuration as safetensors (see `Tagger.save`)"
     return self.tagger().save(path)
+
+# %% ../nbs/06_learner.ipynb #891e6e38
+@patch
+def export(self:JELearner,
+           fname='export.pkl', # file name, relative to `learn.path`
+           **kwargs, # `pickle_module`, `pickle_protocol` (see fastai's `Learner.export`)
+          ):
+    "fastai's `Learner.export`, written to a temporary file in the same folder and renamed onto `learn.path/fname`"
+    if rank_distrib(): return  # only rank 0 writes (as fastai's)
+    dls, opt = self.dls, self.opt
+    try:
+        with atomic_path(Path(self.path)/fname) as tmp: Learner.export(self, tmp, **kwargs)
+    except BaseException:
+        self.dls, self.opt = dls, opt  # fastai's export does not restore them when its write fails
+        raise
 
 # %% ../nbs/06_learner.ipynb #48321a1b
 from . import distributed as _distributed  # registers the distributed patches of `JELearner`
