@@ -96,8 +96,8 @@ def small_encoder_kwargs(encoder:str, # 'HC', 'SC' or 'MS'
     "The small recipe's encoder arguments: HarmonicCNN 16 channels with 3 s crops (or the clips' length, at least 1 s); SC/MS `SMALL_CONFIGS`"
     kw = dict(SMALL_RECIPE['encoder_kwargs'].get(encoder) or SMALL[encoder])
     if encoder == 'HC' and cache is not None and len(cache.df):
-        n = int(np.median(cache.df['duration'].to_numpy()) * cache.sr)
-        kw['input_length'] = int(min(kw['input_length'], max(16000, n // 256 * 256)))
+        n = int(round(np.median(cache.df['duration'].to_numpy()) * cache.sr))
+        kw['input_length'] = int(min(kw['input_length'], max(16000, n)))
     return kw
 
 # %% ../nbs/07_cli.ipynb #4fd713e8
@@ -221,7 +221,7 @@ def train_run(dataset:str='synth', # mtat, dcase, keyword or synth
     set_seed(seed, reproducible=True)
     input_length = get_encoder(encoder_type, block=block, **enc_kw).input_length
     if small:
-        longer = np.median(cache.df['duration'].to_numpy()) * cache.sr > input_length
+        longer = round(np.median(cache.df['duration'].to_numpy()) * cache.sr) > input_length
         n_crops = ifnone(n_crops, SMALL_RECIPE['n_crops'] if longer else 1)
         clf_scale = ifnone(clf_scale, SMALL_RECIPE['clf_scale'])
     device = launch_device(gpu)  # `gpu`; under a distributed launcher, this rank's LOCAL_RANK device
