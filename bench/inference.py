@@ -1,7 +1,7 @@
 """Inference throughput of `Tagger.predict` (all crops of a batch of clips in one forward pass) against a naive
 one-crop-at-a-time loop, interleaved, for 29 s clips (16 crops each) and 1 s clips, with a paper-size encoder;
 the forward throughput of every paper-size model at batch 16 (as built, and with BatchNorm folded into the
-convolutions by `fold_bn`) against Won et al.'s inference figures on this machine (DESIGN.md §6);
+convolutions by `fold_bn`) against Won et al.'s inference figures on this machine;
 and the peak resident memory of training a small configuration for 1, 3 and 6 epochs (each in a fresh process).
 
     python bench/inference.py --threads 1
@@ -48,7 +48,7 @@ print(json.dumps(dict(peak=c.peak_rss_mb(), rss=rss)))
 
 torch_threads = 0
 
-WON_INFERENCE = {'HC': 11.9, 'SC': 21.7, 'SC-se': 8.15}  # clips/s, DESIGN.md §6 (2 threads, batch 16, one input per clip)
+WON_INFERENCE = {'HC': 11.9, 'SC': 21.7, 'SC-se': 8.15}  # clips/s (2 threads, batch 16, one input per clip)
 MODELS = {'HC': ('HC', 'basic'), 'SC': ('SC', 'basic'), 'SC-se': ('SC', 'se'), 'MS': ('MS', 'basic')}
 
 def encoders_section(torch, np, reps):

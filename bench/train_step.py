@@ -8,7 +8,7 @@ stage 'classifier' baseline) against a bare PyTorch loop on the same module, int
 import tempfile, time, statistics
 from _common import parser, setup, header, footer, interleave, make_cache, gpu_note, timeit
 
-# Won et al.'s PyTorch implementations on this kind of machine, 2 threads, batch 16 (DESIGN.md §6)
+# Won et al.'s PyTorch implementations on this kind of machine, 2 threads, batch 16
 REFERENCE = {'HC': 4.74, 'SC': 6.56, 'SC-se': 2.67}
 MODELS = {'HC': ('HC', 'basic'), 'SC': ('SC', 'basic'), 'SC-se': ('SC', 'se'), 'MS': ('MS', 'basic')}
 
@@ -81,7 +81,7 @@ def main():
     if args.hold_freed_memory: print('hold_freed_memory():', hold_freed_memory())
     mm, cv, c1 = sgemm_gflops(torch), conv_gflops(torch), conv1d_gflops(torch)
     print(f"measured float32 throughput: sgemm 2048^3 {mm:.0f} GFLOP/s, conv2d 3x3 128->128 16x64x80 NHWC {cv:.0f} GFLOP/s, "
-          f"conv (1,3) 128->128 16x6561 NHWC {c1:.0f} GFLOP/s  (DESIGN.md: sgemm ~350 GFLOP/s on 2 idle threads)")
+          f"conv (1,3) 128->128 16x6561 NHWC {c1:.0f} GFLOP/s  (sgemm ~350 GFLOP/s on 2 idle threads of this machine, measured earlier)")
     bs, nb = args.bs, args.batches
     root = make_cache(tempfile.mkdtemp(prefix='jetatag_bench_'), n_train=bs * nb, n_valid=1)
 
