@@ -161,6 +161,9 @@ def check_train_options(epochs:float=None, # paper schedule: scale of every phas
     "Refuse numeric options that make no sense and options that cannot be honoured, naming the option (`CliError`)"
     def pos(name, v, integer=False):
         if v is None: return
+        if isinstance(v, (tuple, list)):  # per-stage values from Python (`epochs=(20, 20)`)
+            for o in v: pos(name, o, integer)
+            return
         if isinstance(v, bool) or not isinstance(v, (int, float, np.number)) or (integer and not float(v).is_integer()):
             raise CliError(f"--{name} must be {'an integer' if integer else 'a number'}; got {v!r}")
         if integer and v < 1: raise CliError(f"--{name} must be at least 1; got {v!r}")
