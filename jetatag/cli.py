@@ -136,7 +136,11 @@ def compare_table(results:dict, # {column name: [metrics dict of each seed]}, e.
         df['wins'] = [f"{int((d[:, j] > 0).sum())}/{len(d)}" for j in range(len(names))]
     return df.to_string()
 
-def default_out(dataset:str, encoder_type:str=None, block:str='basic', withJE:bool=True) -> Path:
+def default_out(dataset:str, # dataset name
+                encoder_type:str=None, # HC, SC or MS (default HC)
+                block:str='basic', # SampleCNN block (named for SC and MS)
+                withJE:bool=True, # with the joint embedding (je) or the baseline (base)
+               ) -> Path:
     "The default output folder of a run: `runs/<dataset>-<encoder>[-<block>]-<je|base>`"
     encoder_type = encoder_type or 'HC'
     return Path('runs')/f"{dataset}-{encoder_type}{'' if encoder_type=='HC' else '-'+block}-{'je' if withJE else 'base'}"

@@ -41,7 +41,8 @@ class AudioError(ValueError):
     def __reduce__(self): return (type(self), (self.path, self.reason))
 
 # %% ../nbs/00_core.ipynb #79d83538
-def size_str(n:float) -> str:
+def size_str(n:float, # a number of bytes
+            ) -> str:
     "A byte count for humans: `size_str(2.5e9) == '2.5 GB'`"
     for u in ('bytes', 'kB', 'MB', 'GB', 'TB'):
         if abs(n) < 1000 or u == 'TB': return f"{int(n)} bytes" if u == 'bytes' else f"{n:.1f} {u}"
@@ -132,7 +133,8 @@ def debug_mode() -> bool:
     "Whether `JETATAG_DEBUG` asks for tracebacks"
     return os.environ.get(DEBUG_VAR, '').strip().lower() not in ('', '0', 'false', 'no')
 
-def error_line(e:BaseException) -> str:
+def error_line(e:BaseException, # the exception that ended the command
+              ) -> str:
     "The one line a command-line tool prints for `e`: `error: <message>`"
     if isinstance(e, KeyboardInterrupt): return 'error: interrupted'
     expected = isinstance(e, (CliError, ValueError, OSError)) or type(e).__name__ == 'TrainingDiverged'

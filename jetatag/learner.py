@@ -130,7 +130,11 @@ class JELoss:
         if self.multilabel: return F.binary_cross_entropy_with_logits(pred, y.float())
         return F.cross_entropy(pred, y.long().view(-1))
 
-    def align_loss(self, z_t, z_a, y=None):
+    def align_loss(self,
+                   z_t:torch.Tensor, # tag embeddings `(B, latent)`
+                   z_a:torch.Tensor, # audio embeddings `(B, latent)`
+                   y:torch.Tensor=None, # the batch's targets (the contrastive loss's positives)
+                  ):
         "The alignment term alone (for diagnostics: its gradient, its value on other pairs)"
         fn = _align_fn(self.align)
         if self.align == 'pairwise': return fn(z_t, z_a, margin=self.margin)
@@ -255,8 +259,10 @@ def embedding_spread(z:torch.Tensor, # embeddings `(N, d)`
     s = torch.linalg.svdvals(z); p = s / s.sum()
     return {'mean_cos': cos.item(), 'eff_rank': torch.exp(-(p * torch.log(p + 1e-12)).sum()).item()}
 
-def linear_probe(h_train:np.ndarray, y_train:np.ndarray, # features `(N, F)` and targets (multi-hot or class indices) to fit on
-                 h_valid:np.ndarray, y_valid:np.ndarray, # features and targets to score
+def linear_probe(h_train:np.ndarray, # features `(N, F)` to fit on
+                 y_train:np.ndarray, # their targets: multi-hot `(N, C)` or class indices `(N,)`
+                 h_valid:np.ndarray, # features to score
+                 y_valid:np.ndarray, # their targets
                  multilabel:bool=True, # macro ROC-AUC over tags (True) or accuracy (False)
                 ) -> float:
     "Score of a logistic regression on standardised features: how linearly readable the tags are"
