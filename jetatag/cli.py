@@ -210,7 +210,7 @@ def train_run(dataset:str='synth', # mtat, dcase, keyword or synth
     check_train_options(epochs=epochs, lr=lr, batch_size=batch_size, latent=latent, mixed_precision=mixed_precision, gpu=gpu)
     from fastai.torch_core import set_seed
     from jetatag.distributed import launch_device, is_launched, is_main_process
-    from jetatag.data import je_dataloaders
+    from jetatag.data import je_dataloaders, _default_n_crops
     from jetatag.learner import je_learner
     from jetatag.encoders import get_encoder
     encoder_type = encoder_type or 'HC'
@@ -228,8 +228,7 @@ def train_run(dataset:str='synth', # mtat, dcase, keyword or synth
     set_seed(seed, reproducible=True)
     input_length = get_encoder(encoder_type, block=block, **enc_kw).input_length
     if small:
-        longer = round(np.median(cache.df['duration'].to_numpy()) * cache.sr) > input_length
-        n_crops = ifnone(n_crops, SMALL_RECIPE['n_crops'] if longer else 1)
+        n_crops = ifnone(n_crops, SMALL_RECIPE['n_crops'] if _default_n_crops(cache, input_length) > 1 else 1)  # clips longer than a crop
         clf_scale = ifnone(clf_scale, SMALL_RECIPE['clf_scale'])
     device = launch_device(gpu)  # `gpu`; under a distributed launcher, this rank's LOCAL_RANK device
     dls = je_dataloaders(cache, input_length=input_length, bs=batch_size, n_crops=n_crops, device=device, seed=seed)

@@ -12,8 +12,8 @@ from torch import nn
 
 # %% auto #0
 __all__ = ['ALIGN_LOSSES', 'Dense', 'L2Norm', 'tag_activation', 'TagEncoder', 'TagDecoder', 'TagAutoencoder', 'ProjectionHead',
-           'Classifier', 'pairwise_align_loss', 'cosine_align_loss', 'contrastive_align_loss', 'recon_loss',
-           'joint_loss', 'JointLoss']
+           'Classifier', 'pairwise_align_loss', 'cosine_align_loss', 'embedding_spread', 'contrastive_align_loss',
+           'recon_loss', 'align_loss', 'joint_loss', 'JointLoss']
 
 # %% ../nbs/04_joint.ipynb #d02a1757
 class Dense(nn.Sequential):
@@ -182,6 +182,15 @@ def cosine_align_loss(z_t:torch.Tensor, # (batch, latent) tag embeddings
     c2 = F.cosine_similarity(1 - z_a, 1 - z_t, dim=-1, eps=eps)
     return ((1 - c1) + (1 - c2)).mean()
 
+# %% ../nbs/04_joint.ipynb #b51dc904
+def embedding_spread(z:torch.Tensor, # embeddings `(N, d)`
+                    ) -> dict:
+    "Mean pairwise cosine (1: collapsed to one direction) and effective rank of a set of embeddings"
+    z = F.normalize(z.float(), dim=-1); n = len(z)
+    cos = ((z @ z.T).sum() - n) / max(n * (n - 1), 1)
+    s = torch.linalg.svdvals(z); p = s / s.sum()
+    return {'mean_cos': cos.item(), 'eff_rank': torch.exp(-(p * torch.log(p + 1e-12)).sum()).item()}
+
 # %% ../nbs/04_joint.ipynb #c0c25a6f
 def contrastive_align_loss(z_t:torch.Tensor, # (batch, latent) tag embeddings
                            z_a:torch.Tensor, # (batch, latent) audio embeddings
@@ -226,6 +235,19 @@ def _align_fn(align:str):
         raise ValueError(f"unknown align loss {align!r}; valid: {', '.join(repr(k) for k in ALIGN_LOSSES)}")
     return ALIGN_LOSSES[align]
 
+def align_loss(z_t:torch.Tensor, # (batch, latent) tag embeddings
+               z_a:torch.Tensor, # (batch, latent) audio embeddings
+               y:torch.Tensor=None, # the batch's tags (the contrastive loss's positives; ignored by the others)
+               align:str='pairwise', # 'pairwise', 'cosine' or 'contrastive'
+               margin:float=0.4, # margin of the pairwise loss
+               temperature:float=0.1, # temperature of the contrastive loss
+              )->torch.Tensor:
+    "The alignment term `align` with the arguments it takes"
+    fn = _align_fn(align)
+    if align == 'pairwise': return fn(z_t, z_a, margin=margin)
+    if align == 'contrastive': return fn(z_t, z_a, y=y, temperature=temperature)
+    return fn(z_t, z_a)
+
 # %% ../nbs/04_joint.ipynb #5c65f357
 def joint_loss(y:torch.Tensor, # (batch, n_classes) tags, or (batch,) class indices for single-label data
                y_logits:torch.Tensor, # (batch, n_classes) tag decoder logits
@@ -237,11 +259,8 @@ def joint_loss(y:torch.Tensor, # (batch, n_classes) tags, or (batch,) class indi
                temperature:float=0.1, # temperature of the contrastive loss (ignored by the others)
               ):
     "Stage-1 loss `recon + align` (weights 1:1). Returns `(total, recon, align)`."
-    fn = _align_fn(align)
+    al = align_loss(z_t, z_a, y, align=align, margin=margin, temperature=temperature)
     rec = recon_loss(y, y_logits, multilabel=multilabel)
-    if align == 'pairwise': al = fn(z_t, z_a, margin=margin)
-    elif align == 'contrastive': al = fn(z_t, z_a, y=y, temperature=temperature)
-    else: al = fn(z_t, z_a)
     return rec + al, rec, al
 
 # %% ../nbs/04_joint.ipynb #68390d6e

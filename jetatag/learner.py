@@ -7,9 +7,9 @@ Docs: https://jetatag.github.io/jetatag/learner.html.md"""
 # %% auto #0
 __all__ = ['STAGES', 'ALIGNS', 'PAPER_STAGE1', 'PAPER_STAGE2', 'DEFAULT_LATENT', 'JEModel', 'JELoss', 'FeedTargets',
            'FreezeEncoder', 'LossPart', 'joint_scores', 'JointSpaceAUC', 'LossParts', 'TrainingDiverged', 'StopOnNaN',
-           'embedding_spread', 'linear_probe', 'JEDiagnostics', 'EpochHistory', 'EpochCheckpoint', 'Phase',
-           'paper_plan', 'one_cycle_plan', 'je_opt_func', 'default_latent', 'JELearner', 'build_model', 'je_learner',
-           'Tagger', 'metric_family', 'metrics_from_crops', 'evaluate_tagger']
+           'linear_probe', 'JEDiagnostics', 'EpochHistory', 'EpochCheckpoint', 'Phase', 'paper_plan', 'one_cycle_plan',
+           'je_opt_func', 'default_latent', 'JELearner', 'build_model', 'je_learner', 'Tagger', 'metric_family',
+           'metrics_from_crops', 'evaluate_tagger']
 
 # %% ../nbs/06_learner.ipynb #342b6724
 import json, os, tempfile, warnings
@@ -30,7 +30,7 @@ from fastai.torch_core import find_bs, to_detach, rank_distrib
 from .core import SR, load_audio, AudioError, atomic_write, atomic_path
 from .data import eval_crops, test_dataloader
 from .encoders import get_encoder, ENCODERS, hold_freed_memory, InferenceCopy
-from .joint import TagEncoder, TagDecoder, ProjectionHead, Classifier, L2Norm, joint_loss, ALIGN_LOSSES, _align_fn
+from .joint import TagEncoder, TagDecoder, ProjectionHead, Classifier, L2Norm, joint_loss, align_loss, embedding_spread, ALIGN_LOSSES
 from .metrics import mean_prob_logits, task_metrics, per_tag_table, default_metrics
 
 # %% ../nbs/06_learner.ipynb #d12d2ed6
@@ -136,10 +136,7 @@ class JELoss:
                    y:torch.Tensor=None, # the batch's targets (the contrastive loss's positives)
                   ):
         "The alignment term alone (for diagnostics: its gradient, its value on other pairs)"
-        fn = _align_fn(self.align)
-        if self.align == 'pairwise': return fn(z_t, z_a, margin=self.margin)
-        if self.align == 'contrastive': return fn(z_t, z_a, y=y, temperature=self.temperature)
-        return fn(z_t, z_a)
+        return align_loss(z_t, z_a, y, align=self.align, margin=self.margin, temperature=self.temperature)
 
     def activation(self, x):
         "Probabilities from classifier logits (fastai's `get_preds` calls it); stage-1 outputs pass through"
@@ -251,14 +248,6 @@ class StopOnNaN(Callback):
             raise CancelFitException()
 
 # %% ../nbs/06_learner.ipynb #f38de7b3
-def embedding_spread(z:torch.Tensor, # embeddings `(N, d)`
-                    ) -> dict:
-    "Mean pairwise cosine (1: collapsed to one direction) and effective rank of a set of embeddings"
-    z = F.normalize(z.float(), dim=-1); n = len(z)
-    cos = ((z @ z.T).sum() - n) / max(n * (n - 1), 1)
-    s = torch.linalg.svdvals(z); p = s / s.sum()
-    return {'mean_cos': cos.item(), 'eff_rank': torch.exp(-(p * torch.log(p + 1e-12)).sum()).item()}
-
 def linear_probe(h_train:np.ndarray, # features `(N, F)` to fit on
                  y_train:np.ndarray, # their targets: multi-hot `(N, C)` or class indices `(N,)`
                  h_valid:np.ndarray, # features to score
