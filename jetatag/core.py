@@ -6,7 +6,7 @@ Docs: https://jetatag.github.io/jetatag/core.html.md"""
 
 # %% ../nbs/00_core.ipynb #f42236c2
 from __future__ import annotations
-import os, sys, struct, secrets, errno, shutil
+import os, sys, struct, secrets, errno, shutil, threading
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -171,18 +171,57 @@ def resample(x:np.ndarray, # waveform, `(frames,)` or `(frames, channels)`
     return soxr.resample(np.ascontiguousarray(x), int(orig_sr), int(sr), quality=quality).astype(np.float32, copy=False)
 
 # %% ../nbs/00_core.ipynb #6e4e4f9b
-def _wav_truncation(path:Path, size:int) -> str|None:
-    "Reason string if the RIFF/WAVE file at `path` holds fewer data bytes than its `data` chunk declares."
-    with open(path,'rb') as f: head = f.read(1<<16)
-    if len(head)<12 or head[:4]!=b'RIFF' or head[8:12]!=b'WAVE': return None
-    pos = 12
-    while pos+8 <= len(head):
-        cid,n = head[pos:pos+4],struct.unpack('<I', head[pos+4:pos+8])[0]
-        if cid==b'data':
-            if n in (0, 0xFFFFFFFF): return None # size unknown (streamed writer)
-            have = size-(pos+8)
-            return None if have>=n else f"truncated: WAV data chunk declares {n} bytes, file holds {have}"
-        pos += 8+n+(n&1)
+def _read_at(f, pos:int, n:int) -> bytes:
+    f.seek(pos); return f.read(n)
+
+def _w64_guid(tag:bytes) -> bytes: return tag + bytes.fromhex('f3acd3118cd100c04f8edb8a') # Sony Wave64 chunk ids ('wave', 'data', ...)
+_W64_RIFF = bytes.fromhex('726966662e91cf11a5d628db04c10000')
+
+def _chunk_truncation(path:Path, size:int) -> str|None:
+    "Reason string if the WAV, RF64, W64 or AIFF file at `path` (`size` bytes) holds fewer audio bytes than its header declares."
+    with open(path, 'rb') as f:
+        head = f.read(40)
+        if head[:4] in (b'RIFF', b'RIFX', b'RF64', b'BW64') and head[8:12]==b'WAVE':
+            kind = 'WAV' if head[:4] in (b'RIFF', b'RIFX') else head[:4].decode()
+            fmt, idw, align, pos, want = ('>I' if head[:4]==b'RIFX' else '<I'), 4, 2, 12, b'data'
+        elif head[:4]==b'FORM' and head[8:12] in (b'AIFF', b'AIFC'): kind, fmt, idw, align, pos, want = 'AIFF', '>I', 4, 2, 12, b'SSND'
+        elif head[:16]==_W64_RIFF and head[24:40]==_w64_guid(b'wave'): kind, fmt, idw, align, pos, want = 'W64', '<Q', 16, 8, 40, _w64_guid(b'data')
+        else: return None
+        hdr, ds64 = idw+struct.calcsize(fmt), None
+        for _ in range(1024): # the chunks before the audio: a handful in real files
+            ch = _read_at(f, pos, hdr)
+            if len(ch) < hdr: return None # no audio chunk before the end: libsndfile decides
+            cid,n = ch[:idw], struct.unpack(fmt, ch[idw:])[0]
+            if kind=='W64': n = max(n-hdr, 0) # Wave64 sizes count the chunk's own header
+            if cid==b'ds64' and n>=16: ds64 = struct.unpack('<Q', _read_at(f, pos+hdr+8, 8))[0] # RF64: the 64-bit data size
+            if cid==want:
+                if kind in ('RF64', 'BW64') and n==0xFFFFFFFF: n = ds64 or 0
+                if n==0 or n==0xFFFFFFFF and idw==4 or n>=1<<62: return None # size unknown (a writer that could not seek back)
+                have = size-(pos+hdr)
+                return None if have>=n else f"truncated: {kind} {want[:4].decode()} chunk declares {n} bytes, the file holds {have}"
+            pos += hdr + n + (-n % align)
+    return None
+
+def _ogg_truncation(path:Path, size:int) -> str|None:
+    "Reason string if the Ogg file at `path` (`size` bytes) ends inside a page or before each stream's end-of-stream page, or its pages break off."
+    with open(path, 'rb') as f:
+        if f.read(4)!=b'OggS': return None
+        pos, live, ended, pages = 0, set(), set(), 0 # live: streams whose end-of-stream page has not been seen
+        while pos < size:
+            h = _read_at(f, pos, 27)
+            if h[:4]!=b'OggS' and not (len(h)<4 and b'OggS'.startswith(h)):
+                if live: return f"corrupt: the Ogg pages break off after page {pages} (no page starts at byte {pos}): audio would be lost"
+                break # after the end of every stream: a tag or junk, which decoders ignore
+            if len(h) < 27: return f"truncated: the file ends inside the header of Ogg page {pages+1} (byte {pos})"
+            segs = _read_at(f, pos+27, h[26])
+            end = pos+27+h[26]+sum(segs)
+            if len(segs) < h[26] or end > size:
+                return f"truncated: the file ends inside Ogg page {pages+1} (it starts at byte {pos} and lacks {end-size} bytes)"
+            serial = h[14:18]
+            if h[5]&0x04: live.discard(serial); ended.add(serial) # header_type 0x04: the stream's last page
+            elif serial not in ended: live.add(serial)
+            pos,pages = end,pages+1
+    if live: return f"truncated: the file ends after Ogg page {pages}, before the end-of-stream page of its stream"
     return None
 
 # MPEG audio frame headers (ISO 11172-3, 13818-3): bit rates in kbit/s by (MPEG-1 or MPEG-2/2.5, layer), index 0 = free format
@@ -224,9 +263,8 @@ def _mp3_frames(data:bytes):
     rest = len(data)-pos # after the last frame: nothing, a tag (ID3v1, APE, ...) or junk
     return n, spf, (4-rest if 0<rest<4 and data[pos]==0xFF else 0), info # a cut inside the next header
 
-def _mp3_truncation(path:Path, decoded:int, declared:int) -> str|None:
-    "Reason string if the mp3 at `path` is cut off or decoded (`decoded` frames) short of its frames; `declared` is libsndfile's count."
-    walk = _mp3_frames(path.read_bytes())
+def _mp3_truncation(walk, decoded:int, declared:int) -> str|None:
+    "Reason string if an mp3 whose frame walk is `walk` (`_mp3_frames`) is cut off or decoded (`decoded` frames) short of its frames; `declared` is libsndfile's count."
     if walk is None: # no frame structure to follow (free format, junk in front): libsndfile's size-based estimate, with slack
         short = 0 < declared < (1<<62) and decoded < declared - (declared//100 + 2304)
         return f"truncated: header declares {declared} frames, only {decoded} could be decoded" if short else None
@@ -236,9 +274,29 @@ def _mp3_truncation(path:Path, decoded:int, declared:int) -> str|None:
         return f"truncated: Xing header declares {declared} frames, only {decoded} could be decoded"
     want = (n-info)*spf # the Xing/Info frame holds no audio; a LAME tag trims encoder delay and padding (at most 8190)
     if decoded < want - spf - (8190 if info else 0):
-        return (f"decoded short: libsndfile delivered {decoded} samples, but its {n} mp3 frames hold {want} "
-                f"(a variable-bitrate mp3 without a Xing header?)")
+        return f"decoded short: libsndfile delivered {decoded} samples, but its {n} mp3 frames hold {want}"
     return None
+
+def _read_all(f) -> np.ndarray:
+    "Every frame of the open `sf.SoundFile` `f` as float32 `(frames, channels)`, also when its length is unknown (a pipe)."
+    if f.frames < (1<<62): return f.read(dtype='float32', always_2d=True)
+    blocks = []
+    while len(b := f.read(1<<16, dtype='float32', always_2d=True)): blocks.append(b)
+    return np.concatenate(blocks) if blocks else np.zeros((0, f.channels), np.float32)
+
+def _decode_piped(data:bytes) -> np.ndarray:
+    "Decode the file contents `data` through a pipe: libsndfile cannot know a pipe's size, so mpg123 decodes to the end of the frames."
+    r,w = os.pipe()
+    def feed():
+        try:
+            with open(w, 'wb') as o: o.write(data)
+        except OSError: pass # the reader stopped early (BrokenPipeError)
+    t = threading.Thread(target=feed, daemon=True); t.start()
+    try:
+        with sf.SoundFile(r, closefd=False) as f: return _read_all(f)
+    finally: os.close(r); t.join()
+
+_SR_RANGE = (1_000, 768_000) # sample rates `load_audio` accepts from a header, in Hz
 
 def _decode(path:Path):
     "Decode `path` with soundfile -> (float32 array (frames, channels), sample rate); raises `AudioError`."
@@ -248,12 +306,22 @@ def _decode(path:Path):
         raise AudioError(path, f"undecodable or unsupported audio (libsndfile: {msg})") from None
     with f:
         declared,sr,mp3 = f.frames,f.samplerate,f.format in ('MP3', 'MPEG')
+        if not _SR_RANGE[0] <= sr <= _SR_RANGE[1]:
+            raise AudioError(path, f"implausible sample rate in the header: {sr} Hz (load_audio reads {_SR_RANGE[0]:,} to {_SR_RANGE[1]:,} Hz)")
         try: x = f.read(dtype='float32', always_2d=True)
-        except Exception as e: raise AudioError(path, f"decoding failed (libsndfile: {e})") from None
+        except Exception as e:
+            try: at = f" after {f.tell()} of {declared} frames" if 0 < declared < (1<<62) else ''
+            except Exception: at = ''
+            raise AudioError(path, f"decoding failed{at} (libsndfile: {e})") from None
     # libsndfile returns what it could decode of a cut-off stream; compare with the length the header promised.
     # An mp3 without a Xing header promises nothing (libsndfile's count is an estimate from the file size), so its
     # frames are walked instead: a cut-off file ends inside a frame, and the decoder must deliver what the frames hold.
-    if mp3: reason = _mp3_truncation(path, len(x), declared)
+    if mp3:
+        walk = _mp3_frames(data := path.read_bytes())
+        if walk is not None and not walk[2] and not walk[3] and len(x) < (walk[0]-1)*walk[1]:
+            try: x = _decode_piped(data) # complete frames, but libsndfile stopped at its estimate (variable bit rate)
+            except Exception as e: raise AudioError(path, f"decoding failed (libsndfile: {e})") from None
+        reason = _mp3_truncation(walk, len(x), declared)
     elif 0 < declared < (1<<62) and len(x) < declared: reason = f"truncated: header declares {declared} frames, only {len(x)} could be decoded"
     else: reason = None
     if reason is not None: raise AudioError(path, reason)
@@ -270,7 +338,7 @@ def _mixdown(x:np.ndarray) -> np.ndarray:
     y *= np.float32(1/x.shape[1])
     return y
 
-def load_audio(path, # audio file: wav, flac, ogg or mp3, any sample rate and channel count
+def load_audio(path, # audio file: wav, flac, ogg (vorbis, opus), mp3, aiff, w64, rf64, ...; any sample rate and channel count
                sr:int=SR, # sample rate of the result
               ) -> np.ndarray: # float32, 1-D, mono, at `sr`
     "Decode `path` to a float32 mono waveform at `sr`; broken audio raises `AudioError`, a missing file `FileNotFoundError`."
@@ -279,12 +347,15 @@ def load_audio(path, # audio file: wav, flac, ogg or mp3, any sample rate and ch
     if path.is_dir(): raise AudioError(path, "is a directory, not an audio file")
     size = path.stat().st_size
     if size==0: raise AudioError(path, "empty file (0 bytes)")
-    if (reason := _wav_truncation(path, size)) is not None: raise AudioError(path, reason)
+    for check in (_chunk_truncation, _ogg_truncation): # what the container declares, before decoding
+        if (reason := check(path, size)) is not None: raise AudioError(path, reason)
     x,orig_sr = _decode(path)
     if len(x)==0: raise AudioError(path, "no audio frames in file")
     x = _mixdown(x)
     if not np.isfinite(x).all(): raise AudioError(path, "decoded samples contain NaN or infinity")
-    return np.ascontiguousarray(resample(x, orig_sr, sr))
+    y = np.ascontiguousarray(resample(x, orig_sr, sr))
+    if len(y)==0: raise AudioError(path, f"shorter than one sample at {sr} Hz")
+    return y
 
 # %% ../nbs/00_core.ipynb #956be6b3
 @lru_cache(maxsize=16)
