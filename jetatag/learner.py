@@ -328,6 +328,15 @@ def _plain(o):
     if isinstance(o, (list, L)): return [_plain(v) for v in o]
     return o
 
+def _setting_changes(saved:dict, now:dict, prefix:str='') -> list:
+    "'key: saved -> now' for every setting (nested keys joined by '.') that differs between two dicts"
+    out = []
+    for k in sorted(set(saved) | set(now), key=str):
+        a, b = saved.get(k, '(unset)'), now.get(k, '(unset)')
+        if isinstance(a, dict) and isinstance(b, dict): out += _setting_changes(a, b, f"{prefix}{k}.")
+        elif a != b: out.append(f"{prefix}{k}: {a!r} -> {b!r}")
+    return out
+
 def _load_checkpoint(path, # a checkpoint written by `EpochCheckpoint`
                      map_location=None, # passed to `torch.load`
                     ) -> dict:
@@ -479,7 +488,13 @@ class JELearner(Learner):
         # tensors and plain Python data only (no numpy scalars, no fastcore `L`s): resuming reads it with weights_only=True
         return {'model': _bare(self.model).state_dict(),
                 **_plain({'opt': self.opt.state_dict() if self.opt is not None else None, 'progress': dict(self.train_progress),
-                          'plan': [vars(p) for p in self.plan], 'history': list(self.history), 'config': _bare(self.model).config})}
+                          'plan': [vars(p) for p in self.plan], 'history': list(self.history), 'config': _bare(self.model).config,
+                          'data': self._data_settings()})}
+
+    def _data_settings(self):
+        "What of the DataLoaders changes training: batch size, crop length, evaluation crops"
+        d = self.dls
+        return dict(bs=getattr(d.train, 'bs', None), input_length=getattr(d, 'input_length', None), n_crops=getattr(d, 'n_crops', None))
 
     def _run_phase(self, i, ph, start_epoch=0, opt_state=None):
         self.phase_idx, self.skip_to, self.unfrozen_phase = i, start_epoch, ph.unfrozen
@@ -519,6 +534,10 @@ class JELearner(Learner):
                 if [vars(p) for p in plan] != st['plan']:
                     raise ValueError(f"the checkpoint at {ck} was written by a different training plan; "
                                      "pass the same schedule and epochs, or delete it to start again")
+                now = _plain({'config': self.config, 'data': self._data_settings()})
+                diff = _setting_changes({k: st[k] for k in now if k in st}, {k: v for k, v in now.items() if k in st})
+                if diff: raise ValueError(f"the checkpoint at {ck} was written with other settings ({'; '.join(diff)}): "
+                                          "pass the same ones, or delete it to start again")
                 self.model.load_state_dict(st['model'])
                 self.history = st['history']
                 start_phase, start_epoch = st['progress']['phase'], st['progress']['epoch']
