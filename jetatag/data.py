@@ -16,8 +16,8 @@ from .core import *
 
 # %% auto #0
 __all__ = ['DATASETS', 'SPLITS', 'TASKS', 'META_COLS', 'cache_dir', 'write_cache_meta', 'TagCache', 'load_cache', 'random_crop',
-           'eval_crop_starts', 'eval_crops', 'AudioCrop', 'audio_collate', 'je_dataloaders', 'test_dataloader',
-           'show_batch']
+           'eval_crop_starts', 'eval_crops', 'AudioCrop', 'ShiftGain', 'audio_collate', 'je_dataloaders',
+           'test_dataloader', 'show_batch']
 
 # %% ../nbs/01_data.ipynb #d7d49ecc
 DATASETS = ('mtat', 'dcase', 'keyword', 'synth') # dataset folders of the original layout under `data_path`
@@ -250,6 +250,27 @@ class AudioCrop(DisplayedTransform):
         w,sr = _as_wave(x)
         c = random_crop(w, self.length, self._gen()) if self._train else eval_crops(w, self.length, self.n_crops)
         return AudioTensor(torch.from_numpy(c), sr=sr)
+
+# %% ../nbs/01_data.ipynb #36dcd0b9
+class ShiftGain(Transform):
+    "Training-only batch augmentation: roll each crop by up to `max_shift` of its length (circularly) and scale it by up to ±`gain_db` dB"
+    split_idx, order = 0, 20  # the training set only; after the crops are collated
+    def __init__(self,
+                 max_shift:float=0.125, # largest roll, as a fraction of the crop length (0: none)
+                 gain_db:float=3., # largest gain change in dB, either way (0: none)
+                ):
+        super().__init__()
+        if not 0 <= max_shift < 1: raise ValueError(f"ShiftGain: max_shift must be in [0, 1), got {max_shift!r}")
+        if not gain_db >= 0: raise ValueError(f"ShiftGain: gain_db must be >= 0, got {gain_db!r}")
+        self.max_shift,self.gain_db = max_shift,gain_db
+
+    def encodes(self, x:AudioTensor) -> AudioTensor:
+        L = x.shape[-1]; flat = x.reshape(-1, L); n = flat.shape[0]
+        m = int(self.max_shift * L)
+        s = torch.randint(-m, m + 1, (n, 1), device=x.device)
+        idx = (torch.arange(L, device=x.device)[None] - s) % L
+        g = 10 ** ((torch.rand(n, 1, device=x.device) * 2 - 1) * self.gain_db / 20)
+        return AudioTensor(flat.gather(-1, idx) * g.to(flat.dtype), sr=getattr(x, 'sr', SR)).reshape(x.shape)
 
 # %% ../nbs/01_data.ipynb #eaca00ad
 class _ClipGetter:
