@@ -161,8 +161,20 @@ def check_train_options(epochs:float=None, # paper schedule: scale of every phas
                         latent:int=None, # joint embedding size
                         mixed_precision:str=None, # fp16 or bf16
                         gpu:int=None, # GPU index
+                        encoder_type:str=None, # HC, SC or MS
+                        block:str=None, # SampleCNN block
+                        size:str=None, # small or paper
+                        align:str=None, # alignment loss
+                        schedule:str=None, # paper or one_cycle
+                        temperature:float=None, # contrastive temperature
+                        finetune:int=None, # fine-tuning epochs
                        ):
-    "Refuse numeric options that make no sense and options that cannot be honoured, naming the option (`CliError`)"
+    "Refuse numeric options that make no sense, unknown names and options that cannot be honoured, naming the option (`CliError`)"
+    from jetatag.encoders import BLOCKS
+    from jetatag.joint import ALIGN_LOSSES
+    for name, v, ok in (('encoder_type', encoder_type, tuple(SMALL)), ('block', block, BLOCKS), ('size', size, ('small', 'paper')),
+                        ('align', align, tuple(ALIGN_LOSSES)), ('schedule', schedule, ('paper', 'one_cycle'))):
+        if v is not None and v not in ok: raise CliError(f"--{name} must be one of {', '.join(ok)}; got {v!r}")
     def pos(name, v, integer=False):
         if v is None: return
         if isinstance(v, (tuple, list)):  # per-stage values from Python (`epochs=(20, 20)`)
@@ -172,7 +184,9 @@ def check_train_options(epochs:float=None, # paper schedule: scale of every phas
             raise CliError(f"--{name} must be {'an integer' if integer else 'a number'}; got {v!r}")
         if integer and v < 1: raise CliError(f"--{name} must be at least 1; got {v!r}")
         if not integer and not v > 0: raise CliError(f"--{name} must be greater than 0; got {v!r}")
-    pos('epochs', epochs); pos('lr', lr); pos('batch_size', batch_size, True); pos('latent', latent, True)
+    pos('epochs', epochs); pos('lr', lr); pos('batch_size', batch_size, True); pos('latent', latent, True); pos('temperature', temperature)
+    if finetune is not None and (isinstance(finetune, bool) or not float(finetune).is_integer() or finetune < 0):
+        raise CliError(f"--finetune must be a whole number of epochs >= 0; got {finetune!r}")
     if mixed_precision is not None and mixed_precision not in ('fp16', 'bf16'):
         raise CliError(f"--mixed_precision must be fp16 or bf16; got {mixed_precision!r}")
     check_gpu(gpu)
@@ -207,7 +221,8 @@ def train_run(dataset:str='synth', # mtat, dcase, keyword or synth
               cbs=None, # extra callbacks for the learner (e.g. `JEDiagnostics()`)
              ): # (metrics dict, output folder)
     "Train one model (preprocessing first when needed), evaluate it on test, write model and metrics; returns the metrics"
-    check_train_options(epochs=epochs, lr=lr, batch_size=batch_size, latent=latent, mixed_precision=mixed_precision, gpu=gpu)
+    check_train_options(epochs=epochs, lr=lr, batch_size=batch_size, latent=latent, mixed_precision=mixed_precision, gpu=gpu,
+                        encoder_type=encoder_type, block=block, size=size, align=align, schedule=schedule, temperature=temperature, finetune=finetune)
     from fastai.torch_core import set_seed
     from jetatag.distributed import launch_device, is_launched, is_main_process
     from jetatag.data import je_dataloaders, _default_n_crops
@@ -215,12 +230,8 @@ def train_run(dataset:str='synth', # mtat, dcase, keyword or synth
     from jetatag.encoders import get_encoder
     encoder_type = encoder_type or 'HC'
     size = size or ('small' if dataset == 'synth' else 'paper')
-    if size not in ('small', 'paper'): raise CliError(f"--size must be 'small' or 'paper'; got {size!r}")
-    if encoder_type not in SMALL: raise CliError(f"--encoder_type must be one of {', '.join(SMALL)}; got {encoder_type!r}")
     small = size == 'small'  # the small recipe (SMALL_RECIPE), on any dataset
     align = ifnone(align, SMALL_RECIPE['align'] if small else 'contrastive')
-    from jetatag.learner import ALIGNS
-    if align not in ALIGNS: raise CliError(f"--align must be one of {', '.join(ALIGNS)}; got {align!r}")
     schedule = schedule or ('one_cycle' if small else 'paper')
     if encoder_type == 'MS': block = 'rese'
     cache = cache if cache is not None else prepare_cache(dataset, data_path, workers)
@@ -241,7 +252,6 @@ def train_run(dataset:str='synth', # mtat, dcase, keyword or synth
         epochs = ifnone(epochs, SMALL_RECIPE['epochs'])
         lr = ifnone(lr, SMALL_RECIPE['lr_je'] if withJE else SMALL_RECIPE['lr_base'])
     finetune = int(ifnone(finetune, SMALL_RECIPE['finetune'] if small else 0))
-    if finetune < 0: raise CliError(f"--finetune must be >= 0 epochs; got {finetune}")
     t0 = time.time()
     with (learn.distrib_ctx(sync_bn=sync_bn) if is_launched() else nullcontext()), (learn.no_bar() if quiet else nullcontext()), (learn.no_logging() if quiet else nullcontext()):
         learn.fit_je(schedule=schedule, epochs=epochs, lr=lr, is_test=isTest, resume=resume, finetune=finetune)
@@ -295,6 +305,8 @@ def train(dataset:str='synth', # dataset: mtat, dcase, keyword or synth (the bui
     kw = dict(dataset=dataset, data_path=data_path, encoder_type=encoder_type, block=block, latent=latent,
               batch_size=batch_size, gpu=gpu, isTest=isTest, schedule=schedule, epochs=epochs, lr=lr, size=size,
               resume=resume, workers=workers, align=align, temperature=temperature, finetune=finetune, mixed_precision=mixed_precision, sync_bn=sync_bn)
+    check_train_options(epochs=epochs, lr=lr, batch_size=batch_size, latent=latent, mixed_precision=mixed_precision, gpu=gpu, encoder_type=encoder_type,
+                        block=block, size=size, align=align, schedule=schedule, temperature=temperature, finetune=finetune)  # before any preprocessing
     runs = [True, False] if compare else [withJE]
     results = {}
     cache = rank0_first(prepare_cache, dataset, data_path, workers)
