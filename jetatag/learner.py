@@ -754,6 +754,9 @@ class Tagger:
         try: m.load_state_dict(load_file(str(path), device='cpu'))
         except OSError: raise
         except Exception as e: raise bad('its weights are cut off or do not fit the model its configuration describes', e) from None
+        bad_t = [k for k, v in m.state_dict().items() if v.is_floating_point() and not torch.isfinite(v).all()]
+        if bad_t: raise ValueError(f"{path} is not a usable jetatag model file: {len(bad_t)} of its tensors hold NaN or infinite values "
+                                   f"(first: {bad_t[0]}), so every score would be NaN; the training that wrote it diverged")
         m.stage = 'classifier'; m.eval()
         if device is not None: m.to(device)
         return cls(m, cfg['vocab'], cfg, device=device)
