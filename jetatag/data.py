@@ -16,8 +16,8 @@ from .core import *
 
 # %% auto #0
 __all__ = ['DATASETS', 'SPLITS', 'TASKS', 'META_COLS', 'cache_dir', 'write_cache_meta', 'TagCache', 'load_cache', 'random_crop',
-           'eval_crop_starts', 'eval_crops', 'AudioCrop', 'ShiftGain', 'audio_collate', 'je_dataloaders',
-           'test_dataloader', 'show_batch']
+           'eval_crop_starts', 'eval_crops', 'AudioCrop', 'ShiftGain', 'to_wave', 'audio_collate', 'AudioDataLoaders',
+           'je_dataloaders', 'test_dataloader', 'show_batch']
 
 # %% ../nbs/01_data.ipynb #d7d49ecc
 DATASETS = ('mtat', 'dcase', 'keyword', 'synth') # dataset folders of the original layout under `data_path`
@@ -273,11 +273,25 @@ class ShiftGain(Transform):
         return AudioTensor(flat.gather(-1, idx) * g.to(flat.dtype), sr=getattr(x, 'sr', SR)).reshape(x.shape)
 
 # %% ../nbs/01_data.ipynb #eaca00ad
+def to_wave(item, # a file path (any format `load_audio` reads), a 1-D array at 16 kHz, or an `AudioTensor` (any `sr`)
+           ) -> np.ndarray: # float32, 1-D, 16 kHz
+    "The 16 kHz mono waveform of a file, an array or an `AudioTensor`; a clear error for anything else"
+    if isinstance(item, (str, os.PathLike)): return load_audio(item, sr=SR)
+    sr = getattr(item, 'sr', SR) if isinstance(item, AudioTensor) else SR
+    if isinstance(item, torch.Tensor): item = item.detach().cpu().numpy()
+    if not isinstance(item, np.ndarray) or item.dtype.kind not in 'fiu':
+        raise TypeError(f"expected an audio file path, a 1-D waveform or an AudioTensor, got {type(item).__name__}")
+    x = np.asarray(item, dtype=np.float32)
+    if x.ndim != 1 or not len(x): raise ValueError(f"expected a non-empty 1-D waveform at {SR} Hz, got an array of shape {x.shape}")
+    return resample(x, sr, SR) if sr != SR else x
+
 class _ClipGetter:
-    "Picklable `get_x`: row position -> memory-mapped clip."
+    "Picklable `get_x`: row position -> memory-mapped clip; a path, array or `AudioTensor` (`test_dl`, `predict`) -> its waveform."
     __name__ = 'get_clip' # fastai wraps callables without a name in an unpicklable closure
     def __init__(self, root, paths): self.paths = [str(Path(root)/p) for p in paths]
-    def __call__(self, i): return np.load(self.paths[i], mmap_mode='r')
+    def __call__(self, i):
+        if isinstance(i, (int, np.integer)): return np.load(self.paths[i], mmap_mode='r')
+        return to_wave(i)
 
 class _LabelGetter:
     "Picklable `get_y`: row position -> list of tags (multilabel) or the tag (singlelabel)."
@@ -300,6 +314,24 @@ def audio_collate(b:list, # items (tuples) of one batch
     return fa_collate(b)
 
 # %% ../nbs/01_data.ipynb #62291664
+class AudioDataLoaders(DataLoaders):
+    "fastai `DataLoaders` of audio crops whose `test_dl` (and so `Learner.predict`) also takes file paths, waveforms and `AudioTensor`s"
+    def test_dl(self,
+                test_items, # audio file paths, 1-D waveforms at 16 kHz, `AudioTensor`s, or row positions in the cache
+                rm_type_tfms:int=None, # type transforms to skip; None: 0 (every item goes through `to_wave`)
+                with_labels:bool=False, # also yield targets (cache rows only)
+                **kwargs): # passed to fastai's `DataLoaders.test_dl` (`bs`, ...)
+        "A deterministic `DataLoader` over `test_items` with the validation crops"
+        return super().test_dl(test_items, rm_type_tfms=ifnone(rm_type_tfms, 0), with_labels=with_labels, **kwargs)
+
+    @classmethod
+    def from_cache(cls,
+                   cache, # a `TagCache` (preprocessed MTAT, DCASE, Speech Commands, synthetic or own data), or its path
+                   input_length:int, # samples per crop: the encoder's `input_length`
+                   **kwargs): # passed to `je_dataloaders`: `bs`, `n_crops`, `seed`, `batch_tfms`, ...
+        "DataLoaders of random training crops and evenly spaced validation crops from a clip cache (`je_dataloaders`)"
+        return je_dataloaders(cache, input_length, **kwargs)
+
 def je_dataloaders(cache, # a `TagCache`, or the path of one
                    input_length:int, # samples per crop: 80000 (HarmonicCNN) or 59049 (SampleCNN, TagSincNet)
                    bs:int=16, # training batch size (also the validation batch size unless `val_bs` is given)
@@ -310,7 +342,7 @@ def je_dataloaders(cache, # a `TagCache`, or the path of one
                    device=None, # where batches go; None: fastai's default device
                    batch_tfms=None, # extra fastai batch transforms (augmentation)
                    **kwargs, # passed to `DataBlock.dataloaders`, e.g. `val_bs`, `pin_memory`
-                  ) -> DataLoaders: # with `.vocab`, `.task`, `.n_crops`, `.input_length`, `.cache`
+                  ) -> AudioDataLoaders: # with `.vocab`, `.task`, `.n_crops`, `.input_length`, `.cache`
     "fastai `DataLoaders` of random training crops and evenly spaced validation crops from a clip cache."
     if not isinstance(cache, TagCache): cache = load_cache(cache)
     input_length = _check_length(input_length, 'je_dataloaders')
@@ -330,6 +362,7 @@ def je_dataloaders(cache, # a `TagCache`, or the path of one
                        item_tfms=AudioCrop(input_length, n_crops, seed=seed),
                        batch_tfms=batch_tfms)
     dls = dblock.dataloaders(trn + val, bs=bs, num_workers=ifnone(num_workers, 0), device=device, create_batch=audio_collate, **kwargs)
+    dls = AudioDataLoaders(*dls.loaders, path=dls.path, device=dls.device)
     if seed is not None:
         dls.train.rng = random.Random(seed)                                    # shuffling
         dls.train.fake_l.generator = torch.Generator().manual_seed(seed)       # worker seeds (num_workers > 0)

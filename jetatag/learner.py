@@ -28,7 +28,7 @@ from fastai.optimizer import Adam, OptimWrapper
 from fastai.torch_core import find_bs, to_detach, rank_distrib
 
 from .core import SR, load_audio, AudioError, atomic_write, atomic_path
-from .data import eval_crops, test_dataloader
+from .data import eval_crops, test_dataloader, to_wave
 from .encoders import get_encoder, ENCODERS, hold_freed_memory, InferenceCopy
 from .joint import TagEncoder, TagDecoder, ProjectionHead, Classifier, L2Norm, joint_loss, align_loss, embedding_spread, ALIGN_LOSSES
 from .metrics import mean_prob_logits, task_metrics, per_tag_table, default_metrics
@@ -643,12 +643,6 @@ def je_learner(dls, # DataLoaders from `je_dataloaders` (their input length must
     return learn
 
 # %% ../nbs/06_learner.ipynb #0d6ecc0e
-def _to_wave(item, sr=SR):
-    if isinstance(item, (str, Path)): return load_audio(item, sr=sr)
-    x = np.asarray(item, dtype=np.float32)
-    if x.ndim != 1: raise ValueError(f"expected a 1-D waveform at {sr} Hz, got an array of shape {x.shape}")
-    return x
-
 class Tagger:
     "Tag audio files or waveforms with a trained `JEModel`"
     def __init__(self,
@@ -684,7 +678,7 @@ class Tagger:
                   ) -> list:
         "Crop probabilities of each item, `(K, n_classes)` each; all crops of all items go through the model together"
         items = list(items) if isinstance(items, (list, tuple)) else [items]
-        waves = [_to_wave(o) for o in items]
+        waves = [to_wave(o) for o in items]
         crops = [eval_crops(w, self.input_length, self.n_crops if len(w) > self.input_length else 1) for w in waves]
         probs = self._scores(np.concatenate(crops))
         idx = np.cumsum([0] + [len(c) for c in crops])
@@ -712,7 +706,7 @@ class Tagger:
                 hop:float=None, # seconds between windows (default: half a window)
                ):
         "Time-resolved tag probabilities: `(times, probs)`, window start times in seconds and `(n_windows, n_classes)`"
-        w = _to_wave(item)
+        w = to_wave(item)
         L = self.input_length
         h = int(round((hop if hop is not None else L / SR / 2) * SR))
         if h <= 0: raise ValueError(f"hop must be positive, got {hop}")

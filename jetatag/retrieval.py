@@ -16,7 +16,7 @@ from fastcore.basics import patch
 from fastprogress.fastprogress import progress_bar
 from .core import SR, load_audio, AudioError, atomic_write
 from .encoders import InferenceCopy, hold_freed_memory
-from .data import eval_crops, TagCache, load_cache
+from .data import eval_crops, TagCache, load_cache, to_wave
 from .learner import JEModel, JELearner, Tagger, joint_scores
 from .cli import run_cli, prepare_cache
 from .distributed import launch_device
@@ -82,12 +82,6 @@ class JointSpace:
                 f"{'latent ' + str(self.model.latent) if self.with_je else 'no joint embedding (baseline)'}, align={self.align!r})")
 
 # %% ../nbs/10_retrieval.ipynb #6ce1d20b
-def _to_wave(item):
-    if isinstance(item, (str, Path)): return load_audio(item)
-    x = np.asarray(item, dtype=np.float32)
-    if x.ndim != 1 or not len(x): raise ValueError(f"expected a non-empty 1-D waveform at {SR} Hz, got an array of shape {x.shape}")
-    return x
-
 @torch.no_grad()
 def _embed_crops(self:JointSpace, crops:np.ndarray):
     "Per-crop embeddings and probabilities of a crop stack `(K, T)`"
@@ -116,7 +110,7 @@ def embed(self:JointSpace,
     try:
         chunks = range(0, len(items), bs)
         for i in (progress_bar(chunks) if progress and len(items) > bs else chunks):
-            waves = [_to_wave(o) for o in items[i:i + bs]]
+            waves = [to_wave(o) for o in items[i:i + bs]]
             crops = [eval_crops(w, self.input_length, self.n_crops if len(w) > self.input_length else 1) for w in waves]
             z, p = _embed_crops(self, np.concatenate(crops))
             idx = np.cumsum([0] + [len(c) for c in crops])
