@@ -210,7 +210,7 @@ def train_run(dataset:str='synth', # mtat, dcase, keyword or synth
               workers:int=None, # preprocessing processes
               align:str=None, # alignment loss: contrastive (default), pairwise or cosine (published)
               temperature:float=0.1, # temperature of the contrastive alignment
-              mixed_precision:str=None, # fp16 or bf16 (GPU)
+              mixed_precision:str=None, # fp16 (CUDA) or bf16 (CUDA, or a CPU with native bfloat16)
               seed:int=0, # random seed
               cache=None, # an already loaded `TagCache` (skips finding and preprocessing the dataset)
               quiet:bool=False, # no progress bars or epoch tables
@@ -291,7 +291,7 @@ def train(dataset:str='synth', # dataset: mtat, dcase, keyword or synth (the bui
           align:str=None, # alignment loss: contrastive (default), pairwise (published code) or cosine (2021 paper)
           temperature:float=0.1, # temperature of the contrastive alignment
           finetune:int=None, # epochs of end-to-end fine-tuning after stage 2 (default: the small recipe's, else 0)
-          mixed_precision:str=None, # fp16 or bf16 (GPU)
+          mixed_precision:str=None, # fp16 (CUDA) or bf16 (CUDA, or a CPU with native bfloat16)
           seed:int=0, # random seed
           sync_bn:bool_arg=False, # under a distributed launcher with GPUs: SyncBatchNorm across ranks
          ):

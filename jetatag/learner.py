@@ -9,7 +9,7 @@ __all__ = ['STAGES', 'ALIGNS', 'PAPER_STAGE1', 'PAPER_STAGE2', 'DEFAULT_LATENT',
            'FreezeEncoder', 'LossPart', 'joint_scores', 'JointSpaceAUC', 'LossParts', 'TrainingDiverged', 'StopOnNaN',
            'linear_probe', 'JEDiagnostics', 'EpochHistory', 'EpochCheckpoint', 'Phase', 'paper_plan', 'one_cycle_plan',
            'je_opt_func', 'default_latent', 'JELearner', 'build_model', 'je_learner', 'Tagger', 'metric_family',
-           'metrics_from_crops', 'evaluate_tagger']
+           'metrics_from_crops', 'evaluate_tagger', 'cpu_has_bf16', 'AudioMixedPrecision']
 
 # %% ../nbs/06_learner.ipynb #342b6724
 import json, os, tempfile, warnings
@@ -118,17 +118,19 @@ class JELoss:
         self.last = {}
 
     def __call__(self, pred, y):
-        if isinstance(pred, tuple):
-            y_logits, z_t, z_a = pred
-            total, recon, align = joint_loss(y, y_logits, z_t, z_a, align=self.align, multilabel=self.multilabel,
-                                             margin=self.margin, temperature=self.temperature)
-            self.last = {'recon': recon.detach(), 'align': align.detach()}
-            return total
-        self.last = {}
-        pred = pred.float()
-        if pred.ndim == 3: pred = mean_prob_logits(pred, multilabel=self.multilabel)  # crop scores (B, K, C): clip level
-        if self.multilabel: return F.binary_cross_entropy_with_logits(pred, y.float())
-        return F.cross_entropy(pred, y.long().view(-1))
+        dev = (pred[0] if isinstance(pred, tuple) else pred).device.type
+        with torch.autocast(dev, enabled=False):  # the losses in float32, also under mixed precision (the batch similarities of the contrastive loss)
+            if isinstance(pred, tuple):
+                y_logits, z_t, z_a = (t.float() for t in pred)
+                total, recon, align = joint_loss(y, y_logits, z_t, z_a, align=self.align, multilabel=self.multilabel,
+                                                 margin=self.margin, temperature=self.temperature)
+                self.last = {'recon': recon.detach(), 'align': align.detach()}
+                return total
+            self.last = {}
+            pred = pred.float()
+            if pred.ndim == 3: pred = mean_prob_logits(pred, multilabel=self.multilabel)  # crop scores (B, K, C): clip level
+            if self.multilabel: return F.binary_cross_entropy_with_logits(pred, y.float())
+            return F.cross_entropy(pred, y.long().view(-1))
 
     def align_loss(self,
                    z_t:torch.Tensor, # tag embeddings `(B, latent)`
@@ -830,6 +832,46 @@ def export(self:JELearner,
     except BaseException:
         self.dls, self.opt = dls, opt  # fastai's export does not restore them when its write fails
         raise
+
+# %% ../nbs/06_learner.ipynb #a1b56bf1
+from fastai.callback.fp16 import MixedPrecision, AMPMode
+from torch.amp import GradScaler
+
+def cpu_has_bf16() -> bool:
+    "Whether this CPU computes bfloat16 natively (the `avx512_bf16` or `amx_bf16` flag of Linux's /proc/cpuinfo)"
+    try: flags = Path('/proc/cpuinfo').read_text()
+    except OSError: return False
+    return bool(re.search(r'\b(avx512_bf16|amx_bf16)\b', flags))
+
+class AudioMixedPrecision(MixedPrecision):
+    "fastai's `MixedPrecision` on CUDA; on a CPU, bfloat16 autocast where the CPU has it natively, float32 (said once) otherwise"
+    _said = set()
+    def __init__(self,
+                 amp_mode:str|AMPMode=AMPMode.BF16, # 'bf16' or 'fp16'
+                 cpu_bf16:bool=None, # on a CPU: None detects native bfloat16 (`cpu_has_bf16`); True / False overrides
+                 **kwargs): # passed to CUDA's `GradScaler` (fp16)
+        super().__init__(amp_mode, **kwargs); self.cpu_bf16 = cpu_bf16
+
+    def before_fit(self):
+        dev = getattr(self.dls, 'device', None) or next(self.model.parameters()).device
+        if torch.device(dev).type == 'cuda': return super().before_fit()
+        use = self.amp_mode == AMPMode.BF16 and (cpu_has_bf16() if self.cpu_bf16 is None else self.cpu_bf16)
+        if not use:
+            why = ("float16 autocast on a CPU is not faster than float32" if self.amp_mode == AMPMode.FP16
+                   else "this CPU has no native bfloat16 (avx512_bf16 / amx_bf16)")
+            if why not in self._said: warnings.warn(f"mixed precision: {why}; training in float32"); self._said.add(why)
+        self.autocast = torch.autocast('cpu', dtype=torch.bfloat16, enabled=use)
+        self.learn.scaler, self.scales = GradScaler('cpu', enabled=False), L()  # bfloat16 has float32's range: no loss scaling
+
+@patch
+def to_bf16(self:JELearner):
+    "Train with bfloat16 autocast: on CUDA, and on a CPU with native bfloat16 (`AudioMixedPrecision`)"
+    return self.add_cb(AudioMixedPrecision(amp_mode='bf16'))
+
+@patch
+def to_fp16(self:JELearner, **kwargs):
+    "Train with float16 autocast and loss scaling on CUDA (`AudioMixedPrecision`; float32 on a CPU)"
+    return self.add_cb(AudioMixedPrecision(amp_mode='fp16', **kwargs))
 
 # %% ../nbs/06_learner.ipynb #48321a1b
 from . import distributed as _distributed  # registers the distributed patches of `JELearner`
