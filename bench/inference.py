@@ -76,7 +76,7 @@ def sweep(model, L, args, rng, np, Tagger):
     for hold in (False, True):
         for mc in (1, 4, 8, 16, 64):
             t = Tagger(model, [f't{i}' for i in range(50)], dict(input_length=L, n_crops=16, multilabel=True), max_crops=mc)
-            set_malloc(hold)  # after Tagger(), which holds freed memory on CPU
+            set_malloc(hold)  # (Tagger() leaves malloc alone; the jetatag commands hold freed memory)
             t.predict(waves[:1])
             f0, s0 = faults_sys(); t0 = time.perf_counter(); t.predict(waves); dt = time.perf_counter() - t0; f1, s1 = faults_sys()
             print(f"{'hold_freed_memory' if hold else 'default malloc   '} max_crops={mc:2d}: {len(waves) / dt:.2f} clips/s, "

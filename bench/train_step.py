@@ -63,9 +63,9 @@ def main():
     p.add_argument('--models', default='HC,SC,SC-se,MS')
     p.add_argument('--batches', type=int, default=1, help='training batches per timed run')
     p.add_argument('--bs', type=int, default=16)
-    p.add_argument('--hold-freed-memory', action='store_true', help='call jetatag.encoders.hold_freed_memory() first')
+    p.add_argument('--hold-freed-memory', action='store_true', help='(the default; kept for old command lines)')
     p.add_argument('--no-hold', action='store_true',
-                   help="glibc's default malloc: stop je_learner from calling hold_freed_memory() (the 'before' of that change)")
+                   help="glibc's default malloc: do not call hold_freed_memory() (what a Python user of je_learner gets unless they call it)")
     p.add_argument('--compare-malloc', action='store_true',
                    help="instead: bare loop with glibc's default malloc vs hold_freed_memory(), interleaved (time, sys time, page faults)")
     args = p.parse_args()
@@ -74,11 +74,9 @@ def main():
     from jetatag.data import je_dataloaders
     from jetatag.learner import je_learner
     from jetatag.encoders import hold_freed_memory
-    import jetatag.learner as jl
-    if args.no_hold: jl.hold_freed_memory = lambda *a, **k: False
     header('bench/train_step.py')
-    print('glibc malloc:', "default (--no-hold)" if args.no_hold else "hold_freed_memory() (je_learner calls it)")
-    if args.hold_freed_memory: print('hold_freed_memory():', hold_freed_memory())
+    print('glibc malloc:', "default (--no-hold)" if args.no_hold else "hold_freed_memory(), as the jetatag commands set it")
+    if not args.no_hold: print('hold_freed_memory():', hold_freed_memory())
     mm, cv, c1 = sgemm_gflops(torch), conv_gflops(torch), conv1d_gflops(torch)
     print(f"measured float32 throughput: sgemm 2048^3 {mm:.0f} GFLOP/s, conv2d 3x3 128->128 16x64x80 NHWC {cv:.0f} GFLOP/s, "
           f"conv (1,3) 128->128 16x6561 NHWC {c1:.0f} GFLOP/s  (sgemm ~350 GFLOP/s on 2 idle threads of this machine, measured earlier)")

@@ -61,9 +61,12 @@ def normalise_argv(func, # a `call_parse` function
 
 def run_cli(func, # a `call_parse` function
             argv:list=None, # arguments (default: `sys.argv[1:]`)
+            hold_memory:bool=False, # keep freed memory mapped for this process (`hold_freed_memory`): the installed commands do
            ):
     "Run `func` as a command line program with `normalise_argv`'s spellings; returns an exit code (an error: one line, `SystemExit`)"
     argv = sys.argv[1:] if argv is None else list(argv)
+    if hold_memory:  # a command's process, not a library call: big activations are not page-faulted in again at every step
+        from jetatag.encoders import hold_freed_memory; hold_freed_memory()
     old = sys.argv
     sys.argv = [old[0] if old else func.__name__] + normalise_argv(func, argv)
     try:
@@ -323,7 +326,7 @@ def train(dataset:str='synth', # dataset: mtat, dcase, keyword or synth (the bui
     say(compare_table(results) if len(seed_list) > 1 else results_table({k: v[0] for k, v in results.items()}))
     return results if len(seed_list) > 1 else {k: v[0] for k, v in results.items()}
 
-def train_cli(): return run_cli(train)
+def train_cli(): return run_cli(train, hold_memory=True)
 
 # %% ../nbs/07_cli.ipynb #cd75a86f
 @call_parse
@@ -346,7 +349,7 @@ def evaluate(model:str, # model file written by jetatag-train (model.safetensors
     if json_out: Path(json_out).write_text(json.dumps(res['metrics'], indent=2, default=float))
     return res
 
-def eval_cli(): return run_cli(evaluate)
+def eval_cli(): return run_cli(evaluate, hold_memory=True)
 
 @call_parse
 def predict(*files:str, # audio files (wav, flac, ogg, mp3)
@@ -383,4 +386,4 @@ def predict(*files:str, # audio files (wav, flac, ogg, mp3)
             print(f"{f}: " + ', '.join(f"{t} ({p:.2f})" for t, p in r['tags']))
     return 1 if n_bad else 0
 
-def predict_cli(): return run_cli(predict)
+def predict_cli(): return run_cli(predict, hold_memory=True)

@@ -29,7 +29,7 @@ from fastai.torch_core import find_bs, to_detach, rank_distrib
 
 from .core import SR, load_audio, AudioError, atomic_write, atomic_path
 from .data import eval_crops, test_dataloader, to_wave
-from .encoders import get_encoder, ENCODERS, hold_freed_memory, InferenceCopy
+from .encoders import get_encoder, ENCODERS, InferenceCopy
 from .joint import TagEncoder, TagDecoder, ProjectionHead, Classifier, L2Norm, joint_loss, align_loss, embedding_spread, ALIGN_LOSSES
 from .metrics import mean_prob_logits, task_metrics, per_tag_table, default_metrics
 
@@ -641,7 +641,6 @@ def je_learner(dls, # DataLoaders from `je_dataloaders` (their input length must
     learn.joint_metrics = [LossPart('recon'), LossPart('align'), JointSpaceAUC(multilabel)]
     learn.history, learn.plan, learn.train_progress = [], [], dict(phase=0, epoch=0)
     learn.set_stage(model.stage)
-    hold_freed_memory()  # keep freed activations mapped: no page faults each step (SampleCNN training step 1.5x on CPU, BENCHMARKS.md)
     return learn
 
 # %% ../nbs/06_learner.ipynb #0d6ecc0e
@@ -662,7 +661,6 @@ class Tagger:
         on_cpu = torch.device(self.device).type == 'cpu'
         self.max_crops = max_crops or (16 if on_cpu else 64)
         self._infer = InferenceCopy(model)
-        if on_cpu: hold_freed_memory()  # page faults of the big activations made batched crops slower than one at a time (BENCHMARKS.md)
 
     @torch.no_grad()
     def _scores(self, crops:np.ndarray) -> np.ndarray:

@@ -15,7 +15,7 @@ from fastcore.script import call_parse, bool_arg, CliError
 from fastcore.basics import patch
 from fastprogress.fastprogress import progress_bar
 from .core import SR, load_audio, AudioError, atomic_write
-from .encoders import InferenceCopy, hold_freed_memory
+from .encoders import InferenceCopy
 from .data import eval_crops, TagCache, load_cache, to_wave
 from .learner import JEModel, JELearner, Tagger, joint_scores
 from .cli import run_cli, prepare_cache
@@ -66,7 +66,6 @@ class JointSpace:
         on_cpu = self.device.type == 'cpu'
         self.max_crops = max_crops or (16 if on_cpu else 64)
         self._infer = InferenceCopy(self.model)  # forward passes through a BatchNorm-folded copy
-        if on_cpu: hold_freed_memory()  # big batched activations re-faulted every pass otherwise (BENCHMARKS.md)
         self.space = 'joint' if self.with_je else 'encoder'
         self._fp = None
 
@@ -521,4 +520,4 @@ def search(*tags:str, # tags to search for: clips that have all of them (quote t
 
 def search_cli():
     "Console entry point `jetatag-search`"
-    return run_cli(search)
+    return run_cli(search, hold_memory=True)
