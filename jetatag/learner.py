@@ -115,12 +115,18 @@ class JELoss:
                 ):
         if align not in ALIGNS: raise ValueError(f"align must be one of {ALIGNS}, got {align!r}")
         store_attr()
-        self.last = {}
+        self.last, self.reduction = {}, 'mean'  # fastai's `loss_not_reduced` sets `reduction` to 'none' (per-clip losses)
 
-    def __call__(self, pred, y):
+    def __call__(self, pred, y,
+                 reduction:str=None, # 'mean', or 'none' for one loss per clip (fastai's `get_preds(with_loss=True)`, `Interpretation`); None: `self.reduction`
+                ):
+        reduction = reduction or self.reduction
+        if reduction not in ('mean', 'none'): raise ValueError(f"reduction must be 'mean' or 'none', got {reduction!r}")
         dev = (pred[0] if isinstance(pred, tuple) else pred).device.type
         with torch.autocast(dev, enabled=False):  # the losses in float32, also under mixed precision (the batch similarities of the contrastive loss)
             if isinstance(pred, tuple):
+                if reduction == 'none':  # the contrastive term compares the clips of a batch with each other: it has no per-clip value
+                    raise ValueError("per-clip losses exist for the classifier (stage 2, the baseline), not for stage 1's batch-wise alignment")
                 y_logits, z_t, z_a = (t.float() for t in pred)
                 total, recon, align = joint_loss(y, y_logits, z_t, z_a, align=self.align, multilabel=self.multilabel,
                                                  margin=self.margin, temperature=self.temperature)
@@ -129,8 +135,10 @@ class JELoss:
             self.last = {}
             pred = pred.float()
             if pred.ndim == 3: pred = mean_prob_logits(pred, multilabel=self.multilabel)  # crop scores (B, K, C): clip level
-            if self.multilabel: return F.binary_cross_entropy_with_logits(pred, y.float())
-            return F.cross_entropy(pred, y.long().view(-1))
+            if self.multilabel:
+                l = F.binary_cross_entropy_with_logits(pred, y.float(), reduction=reduction)
+                return l if reduction == 'mean' else l.mean(-1)  # per clip: the mean over its tags
+            return F.cross_entropy(pred, y.long().view(-1), reduction=reduction)
 
     def align_loss(self,
                    z_t:torch.Tensor, # tag embeddings `(B, latent)`
@@ -635,6 +643,7 @@ def je_learner(dls, # DataLoaders from `je_dataloaders` (their input length must
         raise ValueError(f"the DataLoaders crop {dls.input_length} samples but the {encoder} encoder takes "
                          f"{model.encoder.input_length}: build them with je_dataloaders(cache, input_length={model.encoder.input_length})")
     loss = JELoss(multilabel=multilabel, align=align, margin=margin, temperature=temperature)
+    Path(path).mkdir(parents=True, exist_ok=True)  # fastai's CSVLogger and export write there at once
     learn = JELearner(dls, model, loss_func=loss, metrics=[], path=path, model_dir=model_dir, train_bn=False,
                       cbs=[FeedTargets(), FreezeEncoder(), LossParts(), StopOnNaN()] + list(L(cbs)), **kwargs)
     learn.clf_metrics = list(metrics) if metrics is not None else default_metrics(metric_family(config))
