@@ -184,6 +184,8 @@ def mtat_items(files:DatasetFiles, # from `find_dataset('mtat', ...)` (or 'synth
                split_dir=None, # folder with Won et al.'s train/valid/test lists; None: the hex-folder split
               ) -> tuple: # (items DataFrame, vocab list, info dict)
     "Items of MTAT (or synth): top-`n_tags` labels, clips without any of them dropped, hex-folder or listed split."
+    if isinstance(n_tags, bool) or not isinstance(n_tags, (int, np.integer)) or n_tags < 1:
+        raise ValueError(f"mtat_items: n_tags must be a whole number of at least 1; got {n_tags!r}")
     ann = read_mtat_annotations(files.files['annotations'])
     vocab = top_tags(ann, n_tags)
     y = ann[vocab].to_numpy().astype(bool)
@@ -424,7 +426,9 @@ def preprocess_items(items:pd.DataFrame, # clip_id, source, path (relative to `r
     if miss: raise ValueError(f"preprocess_items: items lack columns {miss}")
     for c in ('clip_id', 'path'):
         if items[c].duplicated().any(): raise ValueError(f"preprocess_items: duplicate {c} {items[c][items[c].duplicated()].iloc[0]!r}")
-    root = Path(root).expanduser(); check_writable(root/'npy', what='the cache')
+    root = Path(root).expanduser()
+    if not len(items): raise ValueError(f"preprocess_items: no items to preprocess into {root}")
+    check_writable(root/'npy', what='the cache')
     workers = _default_workers() if workers is None else int(workers)
     t0 = time.time()
     with _CacheLock(root):
@@ -465,6 +469,10 @@ def preprocess_items(items:pd.DataFrame, # clip_id, source, path (relative to `r
         lines = [f"{_one_line(srcs[i])}\t{broken[i]}\n" for i in sorted(broken)]
         with atomic_write(root/'broken.tsv') as f: f.write(''.join(lines))
         ok = ~np.isnan(dur)
+        if not ok.any(): # every clip broken or missing: an empty cache must not pass for a finished one
+            i = min(broken)
+            raise ValueError(f"{root}: no clip could be converted ({len(items)} broken or missing; the first: {_one_line(srcs[i])}: {broken[i]}); "
+                             f"all are listed in {root/'broken.tsv'}, the cache is not marked complete")
         meta = items.loc[ok, ['clip_id', 'path', 'split', 'labels']].copy()
         meta.insert(2, 'duration', dur[ok])
         info = {**info, 'sr': sr, 'n_clips': int(ok.sum()), 'n_broken': len(broken),
@@ -706,6 +714,19 @@ def default_data_path() -> Path:
     "Where `synth` goes when no `data_path` is given: `$JETATAG_DATA`, else `~/.jetatag/data`."
     return Path(os.environ.get('JETATAG_DATA', '~/.jetatag/data')).expanduser()
 
+def _check_preprocess_options(workers, n_tags, valid_pct, seed, n_clips) -> tuple:
+    "Refuse numeric `preprocess` options that make no sense, naming each as `jetatag-preprocess` spells it; returns (workers, n_tags, seed, n_clips) as ints"
+    def whole(name, v, lo, none_ok=False, why=''):
+        if v is None and none_ok: return None
+        if isinstance(v, bool) or not isinstance(v, (int, float, np.number)) or not float(v).is_integer():
+            raise ValueError(f"--{name} must be a whole number; got {v!r}")
+        if v < lo: raise ValueError(f"--{name} must be at least {lo}{why}; got {v!r}")
+        return int(v)
+    if isinstance(valid_pct, bool) or not isinstance(valid_pct, (int, float, np.number)) or not 0 <= valid_pct < 1:
+        raise ValueError(f"--valid-pct must be a fraction in [0, 1); got {valid_pct!r}")
+    return (whole('workers', workers, 0, True), whole('n-tags', n_tags, 1), whole('seed', seed, 0),
+            whole('n-clips', n_clips, 16, True, ' (one clip per hex folder)'))
+
 def preprocess(dataset:str='synth', # one of mtat, dcase, keyword, synth
                data_path:str|None=None, # folder with mtat/, dcase/, keyword/, synth/ (or an unpacked archive); synth default: $JETATAG_DATA or ~/.jetatag/data
                out:str|None=None, # cache folder; default `<data_path>/<dataset>/cache`
@@ -719,6 +740,7 @@ def preprocess(dataset:str='synth', # one of mtat, dcase, keyword, synth
               ) -> TagCache:
     "Parse, split and preprocess `dataset` into its clip cache (generating `synth` if needed); returns the loaded cache."
     _check_dataset(dataset)
+    workers, n_tags, seed, n_clips = _check_preprocess_options(workers, n_tags, valid_pct, seed, n_clips) # before anything is read or written
     if data_path is None:
         if dataset!='synth': raise ValueError(f"{dataset}: data_path is required (the folder holding {dataset}/, or the unpacked archive)")
         data_path = default_data_path()
