@@ -15,9 +15,9 @@ import matplotlib.pyplot as plt
 from .core import *
 
 # %% auto #0
-__all__ = ['DATASETS', 'SPLITS', 'TASKS', 'META_COLS', 'cache_dir', 'write_cache_meta', 'TagCache', 'load_cache', 'random_crop',
-           'eval_crop_starts', 'eval_crops', 'AudioCrop', 'ShiftGain', 'to_wave', 'audio_collate', 'AudioDataLoaders',
-           'je_dataloaders', 'test_dataloader', 'show_batch']
+__all__ = ['DATASETS', 'SPLITS', 'TASKS', 'META_COLS', 'audio_extensions', 'cache_dir', 'write_cache_meta', 'TagCache',
+           'load_cache', 'random_crop', 'eval_crop_starts', 'eval_crops', 'AudioCrop', 'ShiftGain', 'get_audio_files',
+           'to_wave', 'audio_collate', 'AudioDataLoaders', 'je_dataloaders', 'test_dataloader', 'show_batch']
 
 # %% ../nbs/01_data.ipynb #d7d49ecc
 DATASETS = ('mtat', 'dcase', 'keyword', 'synth') # dataset folders of the original layout under `data_path`
@@ -273,6 +273,15 @@ class ShiftGain(Transform):
         return AudioTensor(flat.gather(-1, idx) * g.to(flat.dtype), sr=getattr(x, 'sr', SR)).reshape(x.shape)
 
 # %% ../nbs/01_data.ipynb #eaca00ad
+audio_extensions = {'.wav', '.wave', '.flac', '.ogg', '.oga', '.opus', '.mp3', '.aif', '.aiff', '.aifc', '.au', '.snd', '.caf', '.w64', '.rf64'} # what `load_audio` decodes (libsndfile); not m4a/aac/wma
+
+def get_audio_files(path, # folder to search
+                    recurse:bool=True, # also in subfolders
+                    folders=None, # only in these subfolders (names), like `get_image_files`
+                   ) -> L: # sorted paths
+    "Audio files in `path` (the extensions `load_audio` decodes), recursively, only in `folders` if given: fastai's `get_image_files` for audio"
+    return L(sorted(get_files(path, extensions=audio_extensions, recurse=recurse, folders=folders)))
+
 def to_wave(item, # a file path (any format `load_audio` reads), a 1-D array at 16 kHz, or an `AudioTensor` (any `sr`)
            ) -> np.ndarray: # float32, 1-D, 16 kHz
     "The 16 kHz mono waveform of a file, an array or an `AudioTensor`; a clear error for anything else"

@@ -16,17 +16,16 @@ from fastcore.basics import patch
 from fastprogress.fastprogress import progress_bar
 from .core import SR, load_audio, AudioError, atomic_write
 from .encoders import InferenceCopy
-from .data import eval_crops, TagCache, load_cache, to_wave
+from .data import eval_crops, TagCache, load_cache, to_wave, get_audio_files, audio_extensions
 from .learner import JEModel, JELearner, Tagger, joint_scores
 from .cli import run_cli, prepare_cache
 from .distributed import launch_device
 
 # %% auto #0
-__all__ = ['AUDIO_EXTS', 'SCORES', 'model_fingerprint', 'JointSpace', 'AudioIndex', 'precision_at_k', 'retrieval_metrics',
-           'evaluate_retrieval', 'plot_retrieval', 'search', 'search_cli']
+__all__ = ['SCORES', 'model_fingerprint', 'JointSpace', 'AudioIndex', 'precision_at_k', 'retrieval_metrics', 'evaluate_retrieval',
+           'plot_retrieval', 'search', 'search_cli']
 
 # %% ../nbs/10_retrieval.ipynb #bb2200d4
-AUDIO_EXTS = ('.wav', '.flac', '.ogg', '.mp3') # audio files `AudioIndex.from_folder` picks up
 SCORES = ('joint', 'cosine', 'classifier') # ways to score a clip against a tag query
 
 def _load_model(src, device=None):
@@ -224,14 +223,13 @@ class AudioIndex:
                     folder, # folder of audio files (searched recursively), or a single audio file
                     bs:int=8, # clips per batch
                     progress:bool=True, # show a progress bar
-                    exts:tuple=AUDIO_EXTS, # file types to index
                    ):
         "Index every audio file under `folder`; ids are paths relative to it; broken files are skipped and listed in `skipped`"
         space = space if isinstance(space, JointSpace) else JointSpace(space)
         folder = Path(folder).expanduser()
         if not folder.exists(): raise FileNotFoundError(2, "no such folder or file to index", str(folder))
-        files = [folder] if folder.is_file() else sorted(p for p in folder.rglob('*') if p.is_file() and p.suffix.lower() in exts)
-        if not files: raise FileNotFoundError(2, f"no audio files ({', '.join(exts)}) to index", str(folder))
+        files = [folder] if folder.is_file() else list(get_audio_files(folder))  # every format `load_audio` decodes
+        if not files: raise FileNotFoundError(2, f"no audio files ({', '.join(sorted(audio_extensions))}) to index", str(folder))
         good, skipped = [], []
         for f in files:
             try: good.append((f, load_audio(f)))
