@@ -16,9 +16,9 @@ from sklearn.metrics import (roc_auc_score, average_precision_score, f1_score, p
 from fastai.metrics import AccumMetric, ActivationType, accuracy
 
 # %% auto #0
-__all__ = ['TASK_METRICS', 'crop_average', 'mean_prob_logits', 'tagging_metrics', 'dcase_metrics', 'keyword_metrics',
-           'task_metrics', 'per_tag_table', 'roc_auc_macro_metric', 'pr_auc_macro_metric', 'f1_metric',
-           'default_metrics']
+__all__ = ['TASK_METRICS', 'crop_average', 'mean_prob_logits', 'tagging_metrics', 'dcase_metrics', 'tune_thresholds',
+           'keyword_metrics', 'task_metrics', 'per_tag_table', 'roc_auc_macro_metric', 'pr_auc_macro_metric',
+           'f1_metric', 'default_metrics']
 
 # %% ../nbs/05_metrics.ipynb #0a325b5c
 def _to_np(x, name:str='array')->np.ndarray:
@@ -133,6 +133,15 @@ def tagging_metrics(y_true, # (n_clips, C) multi-hot tags
     return res
 
 # %% ../nbs/05_metrics.ipynb #225fd571
+def _check_threshold(threshold, n:int)->np.ndarray:
+    "`threshold` (a number, or one per class of `n`) as a float array that broadcasts over the score columns."
+    try: th = np.asarray(threshold, dtype=float)
+    except (TypeError, ValueError): raise TypeError(f"threshold must be a number or one number per class, got {threshold!r}") from None
+    if th.ndim > 1 or (th.ndim == 1 and len(th) != n):
+        raise ValueError(f"threshold must be a number or one per class ({n}), got shape {th.shape}")
+    if not np.isfinite(th).all(): raise ValueError(f"threshold must be finite, got {threshold!r}")
+    return th
+
 def dcase_metrics(y_true, # (n_clips, C) multi-hot weak labels
                   clip_scores, # (n_clips, C) clip probabilities
                   threshold=0.5, # a tag is predicted when its probability >= threshold (a number, or one per class)
@@ -141,9 +150,7 @@ def dcase_metrics(y_true, # (n_clips, C) multi-hot weak labels
     "DCASE 4A metrics: F1 / precision / recall micro over (clip, label) pairs, macro F1, macro ROC-AUC."
     s = _to_np(clip_scores, 'clip_scores')
     y = _check_binary(_to_np(y_true, 'y_true'), s)
-    th = np.asarray(threshold, dtype=float)
-    if th.ndim > 1 or (th.ndim == 1 and len(th) != s.shape[1]):
-        raise ValueError(f"threshold must be a number or one per class ({s.shape[1]}), got shape {th.shape}")
+    th = _check_threshold(threshold, s.shape[1])
     pred = (s >= th).astype(int)
     roc, n_skip = _macro(y, s, roc_auc_score, warn)
     kw = dict(zero_division=0)
@@ -152,6 +159,42 @@ def dcase_metrics(y_true, # (n_clips, C) multi-hot weak labels
             'precision_micro': float(precision_score(y, pred, average='micro', **kw)),
             'recall_micro': float(recall_score(y, pred, average='micro', **kw)),
             'roc_auc_macro': roc, 'n_tags_skipped': n_skip}
+
+# %% ../nbs/05_metrics.ipynb #268e7e37
+def _best_threshold(y:np.ndarray, s:np.ndarray, grid=None)->float:
+    "The F1-maximising threshold of one class whose 0/1 targets `y` hold a positive (see `tune_thresholds`)."
+    n_pos = y.sum()
+    if grid is None:
+        u = np.unique(s)                           # ascending candidates: predict the clips scoring >= u[k]
+        k = np.searchsorted(u, s)
+        tp = np.bincount(k, weights=y, minlength=len(u))[::-1].cumsum()[::-1]
+        n_pred = np.bincount(k, minlength=len(u))[::-1].cumsum()[::-1]
+    else:
+        u = grid
+        pred = s[:, None] >= u[None]
+        tp, n_pred = (pred & (y[:, None] == 1)).sum(0), pred.sum(0)
+    f1 = 2 * tp / (n_pred + n_pos)                 # 2TP / (2TP + FP + FN); exact ties compare equal
+    best = np.flatnonzero(f1 == f1.max())
+    hi = lo = best[-1]                             # the highest of the equally good candidates
+    if grid is not None:                           # the run of equally good grid points it ends
+        while lo > 0 and f1[lo - 1] == f1[hi]: lo -= 1
+        return float((u[lo] + u[hi]) / 2)
+    below = u[hi - 1] if hi else min(0., u[0])     # the highest score left out (probabilities: 0 when all are in)
+    return float((below + u[hi]) / 2)
+
+def tune_thresholds(y_true, # (n_clips, C) multi-hot tags of held-out (validation) clips
+                    clip_scores, # (n_clips, C) their clip probabilities
+                    grid=None, # candidate thresholds, e.g. `np.linspace(.01, .99, 99)`; None: the scores themselves
+                    default:float=0.5, # the threshold of a class with no positive clip
+                   )->np.ndarray:
+    "One decision threshold per class, each maximising that class's F1 on `clip_scores` (the DCASE practice): `(C,)`."
+    s = _to_np(clip_scores, 'clip_scores')
+    y = _check_binary(_to_np(y_true, 'y_true'), s)
+    if grid is not None:
+        grid = np.unique(_to_np(grid, 'grid').astype(float).ravel())
+        if not len(grid) or not np.isfinite(grid).all(): raise ValueError("tune_thresholds: grid must hold finite candidate thresholds")
+    default = float(_check_threshold(default, 1))
+    return np.array([_best_threshold(y[:, j], s[:, j], grid) if y[:, j].any() else default for j in range(s.shape[1])])
 
 # %% ../nbs/05_metrics.ipynb #db00cb35
 def keyword_metrics(y_true, # (n,) class indices
@@ -189,13 +232,14 @@ def task_metrics(task:str, # 'mtat', 'synth' (tagging), 'dcase' or 'keyword'
 def per_tag_table(y_true, # (n_clips, C) multi-hot tags
                   clip_scores, # (n_clips, C) clip probabilities
                   vocab, # the C tag names, in column order
-                  threshold:float=0.5, # decision threshold for the F1 column
+                  threshold=0.5, # decision threshold for the F1 column: a number, or one per tag (`tune_thresholds`)
                  )->pd.DataFrame:
-    "One row per tag (in `vocab` order): `n_pos`, `roc_auc`, `pr_auc`, and `f1` at `threshold`."
+    "One row per tag (in `vocab` order): `n_pos`, `roc_auc`, `pr_auc`, `f1` at `threshold`, and that `threshold`."
     s = _to_np(clip_scores, 'clip_scores')
     y = _check_binary(_to_np(y_true, 'y_true'), s)
     vocab = list(vocab)
     if len(vocab) != s.shape[1]: raise ValueError(f"vocab has {len(vocab)} names for {s.shape[1]} score columns")
+    th = np.broadcast_to(_check_threshold(threshold, s.shape[1]), (s.shape[1],))
     n_pos = y.sum(0)
     rows = []
     for j in range(s.shape[1]):
@@ -203,7 +247,7 @@ def per_tag_table(y_true, # (n_clips, C) multi-hot tags
         rows.append({'n_pos': int(n_pos[j]),
                      'roc_auc': float(roc_auc_score(y[:, j], s[:, j])) if both else float('nan'),
                      'pr_auc': float(average_precision_score(y[:, j], s[:, j])) if n_pos[j] else float('nan'),
-                     'f1': float(f1_score(y[:, j], s[:, j] >= threshold, zero_division=0))})
+                     'f1': float(f1_score(y[:, j], s[:, j] >= th[j], zero_division=0)), 'threshold': float(th[j])})
     return pd.DataFrame(rows, index=pd.Index(vocab, name='tag'))
 
 # %% ../nbs/05_metrics.ipynb #83919e29
