@@ -31,7 +31,7 @@ from .core import SR, load_audio, AudioError, atomic_write, atomic_path
 from .data import eval_crops, test_dataloader, to_wave
 from .encoders import get_encoder, ENCODERS, InferenceCopy
 from .joint import TagEncoder, TagDecoder, ProjectionHead, Classifier, L2Norm, joint_loss, align_loss, embedding_spread, ALIGN_LOSSES
-from .metrics import mean_prob_logits, task_metrics, per_tag_table, default_metrics
+from .metrics import mean_prob_logits, task_metrics, per_tag_table, default_metrics, dcase_metrics, tune_thresholds
 
 # %% ../nbs/06_learner.ipynb #d12d2ed6
 STAGES = ('joint', 'classifier')
@@ -111,7 +111,7 @@ class JELoss:
                  align:str='contrastive', # 'contrastive' (ours), 'pairwise' (the published code, margin loss) or 'cosine' (the 2021 paper's formula)
                  margin:float=0.4, # margin of the pairwise loss
                  temperature:float=0.1, # temperature of the contrastive loss
-                 thresh:float=0.5, # decision threshold used by `decodes` for multi-label outputs
+                 thresh=0.5, # decision threshold of `decodes` for multi-label outputs: a number or one per tag (`JELearner.tune_thresholds` sets them)
                 ):
         if align not in ALIGNS: raise ValueError(f"align must be one of {ALIGNS}, got {align!r}")
         store_attr()
@@ -154,9 +154,9 @@ class JELoss:
         return torch.sigmoid(x) if self.multilabel else F.softmax(x, dim=-1)
 
     def decodes(self, x):
-        "Decisions from probabilities: thresholded (multi-label) or the arg-max class; stage-1 outputs pass through"
+        "Decisions from probabilities: thresholded (multi-label, `>= thresh`) or the arg-max class; stage-1 outputs pass through"
         if isinstance(x, tuple): return x
-        return (x > self.thresh) if self.multilabel else x.argmax(dim=-1)
+        return (x >= torch.as_tensor(self.thresh, dtype=x.dtype, device=x.device)) if self.multilabel else x.argmax(dim=-1)
 
 # %% ../nbs/06_learner.ipynb #336e3676
 def _bare(m):
@@ -535,6 +535,7 @@ class JELearner(Learner):
                                   finetune=(1 if is_test else finetune) if finetune else 0, finetune_lr=finetune_lr)
         else: raise ValueError(f"schedule must be 'paper' or 'one_cycle', got {schedule!r}")
         self.plan, self.history, self.train_progress, self.diverged = plan, [], dict(phase=0, epoch=0), None
+        self._drop_thresholds()  # they were tuned for the weights before this training
         start_phase, start_epoch, opt_state = 0, 0, None
         if resume:
             ck = self.checkpoint_path()
@@ -570,6 +571,10 @@ class JELearner(Learner):
         "One row per epoch of every phase: stage, phase, losses and metrics"
         return pd.DataFrame(self.history)
 
+    def _drop_thresholds(self):
+        for k in ('thresholds', 'thresholds_split'): self.config.pop(k, None)
+        self.loss_func.thresh = 0.5
+
     # --- evaluation -----------------------------------------------------------------------------
     def crop_preds(self,
                    dl, # a DataLoader of crop stacks, e.g. `test_dataloader(dls, 'test')`
@@ -587,13 +592,28 @@ class JELearner(Learner):
     def evaluate(self,
                  split:str='test', # split of the cache to evaluate ('test', 'valid', ...)
                  dl=None, # or an explicit DataLoader of crop stacks
-                 threshold:float=0.5, # decision threshold for F1 (multi-label)
+                 threshold=None, # F1 threshold(s), multi-label: a number or one per tag; None: the model's tuned ones (`tune_thresholds`), else 0.5
                 ) -> dict:
-        "Clip-level metrics of `split` (crop averaging), the segment-level metric, and a per-tag table"
+        "Clip-level metrics of `split` (crop averaging), the segment-level metric, F1 at the model's thresholds (and at 0.5), and a per-tag table"
         dl = dl if dl is not None else test_dataloader(self.dls, split)
         probs, targs = self.crop_preds(dl)
         res = metrics_from_crops(probs.numpy(), targs.numpy(), self.config, threshold=threshold)
         return {**res, 'split': split}
+
+    def tune_thresholds(self,
+                        split:str='valid', # split of the cache to tune on (not the one you report: the thresholds would be fitted to it)
+                        dl=None, # or an explicit DataLoader of crop stacks
+                        grid=None, # candidate thresholds (see `jetatag.metrics.tune_thresholds`); None: the clip scores themselves
+                       ) -> np.ndarray:
+        "One F1-maximising threshold per tag from the clip scores of `split`, kept in the model's configuration (saved with it)"
+        if not _bare(self.model).multilabel:
+            raise ValueError("tune_thresholds is for multi-label models; a single-label model predicts its arg-max class")
+        dl = dl if dl is not None else test_dataloader(self.dls, split)
+        probs, targs = self.crop_preds(dl)
+        th = tune_thresholds(targs.numpy(), probs.double().mean(1).numpy(), grid=grid)  # clip score: the mean over the crops
+        self.config.update(thresholds=[float(t) for t in th], thresholds_split=getattr(dl, 'split', split))
+        self.loss_func.thresh = list(self.config['thresholds'])  # fastai's `predict` decodes with them too
+        return th
 
     # --- inference ------------------------------------------------------------------------------
     def tagger(self):
@@ -666,6 +686,10 @@ class Tagger:
         self.input_length = int(self.config.get('input_length') or model.encoder.input_length)
         self.n_crops = int(self.config.get('n_crops', 16))
         self.multilabel = bool(self.config.get('multilabel', True))
+        th = self.config.get('thresholds') if self.multilabel else None
+        self.thresholds = None if th is None else np.asarray(th, dtype=float)  # per-tag decision thresholds (tuned), or None
+        if self.thresholds is not None and self.thresholds.shape != (len(self.vocab),):
+            raise ValueError(f"the model's configuration has {self.thresholds.size} thresholds for {len(self.vocab)} tags")
         self.device = device or next(model.parameters()).device
         on_cpu = torch.device(self.device).type == 'cpu'
         self.max_crops = max_crops or (16 if on_cpu else 64)
@@ -701,13 +725,14 @@ class Tagger:
 
     def tag(self,
             item, # a file path or a 1-D waveform at 16 kHz
-            top_k:int=5, # number of tags to return (None: all)
-            threshold:float=None, # keep only tags with at least this probability
+            top_k:int=5, # at most this many tags (None or 0: no limit)
+            threshold=None, # keep only tags with at least this probability (a number or one per tag); None: the model's thresholds, if it has them
            ) -> list:
-        "The clip's tags as `(tag, probability)`, most probable first"
+        "The clip's tags as `(tag, probability)`, most probable first: those that pass the model's (tuned) thresholds, or the `top_k` most probable"
         p = self.predict([item])[0]
-        order = np.argsort(-p)
-        res = [(self.vocab[i], float(p[i])) for i in order if threshold is None or p[i] >= threshold]
+        th = self.thresholds if threshold is None else np.broadcast_to(np.asarray(threshold, dtype=float), p.shape)
+        order = np.argsort(-p, kind='stable')
+        res = [(self.vocab[i], float(p[i])) for i in order if th is None or p[i] >= th[i]]
         return res[:top_k] if top_k else res
 
     def taggram(self,
@@ -733,6 +758,7 @@ class Tagger:
         path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
         sd = {k: v.detach().cpu().contiguous() for k, v in self.model.state_dict().items()}
         cfg = {**self.config, 'vocab': self.vocab}
+        if self.thresholds is not None: cfg['thresholds'] = [float(t) for t in self.thresholds]
         with atomic_write(path, 'wb') as f: f.write(save(sd, metadata={'jetatag_config': json.dumps(cfg)}))
         return path
 
@@ -741,7 +767,7 @@ class Tagger:
              path, # a file written by `Tagger.save` / `JELearner.save_safe`
              device=None, # device to load to
             ):
-        "Load a `Tagger` from a safetensors file"
+        "Load a `Tagger` from a safetensors file (with the thresholds it was saved with, if any)"
         from safetensors import safe_open
         from safetensors.torch import load_file
         path = Path(path)
@@ -774,30 +800,39 @@ def metric_family(config:dict # a model configuration (dataset, multilabel)
 def metrics_from_crops(probs:np.ndarray, # crop probabilities `(N, K, C)`
                        y:np.ndarray, # targets: multi-hot `(N, C)` or class indices `(N,)`
                        config:dict, # the model's configuration (dataset, multilabel, vocab)
-                       threshold:float=0.5, # F1 threshold (DCASE)
+                       threshold=None, # F1 threshold(s), multi-label: a number or one per tag; None: `config['thresholds']`, else 0.5
                       ) -> dict:
-    "Task metrics and per-tag table from crop-level probabilities"
+    "Task metrics (F1 at the model's thresholds, and labelled at 0.5) and per-tag table from crop-level probabilities"
     probs = np.asarray(probs, dtype=np.float64)
     if probs.ndim == 2: probs = probs[:, None]
     N, K, C = probs.shape
     clip = probs.mean(1)
     fam = metric_family(config)
+    th = None
     if fam == 'keyword':
         y = np.asarray(y).reshape(-1).astype(int)
         metrics = task_metrics('keyword', y, clip)
         onehot = np.eye(C)[y]
     else:
         y = np.asarray(y).astype(np.float64)
-        kw = dict(threshold=threshold) if fam == 'dcase' else dict(seg_scores=probs.reshape(-1, C), seg_targets=np.repeat(y, K, axis=0))
-        metrics = task_metrics(fam, y, clip, **kw)
+        th = threshold if threshold is not None else config.get('thresholds')
+        if fam == 'dcase': metrics = task_metrics('dcase', y, clip, threshold=0.5 if th is None else th)
+        else:
+            metrics = task_metrics(fam, y, clip, seg_scores=probs.reshape(-1, C), seg_targets=np.repeat(y, K, axis=0))
+            if th is not None: metrics.update({k: v for k, v in dcase_metrics(y, clip, th, warn=False).items() if k.startswith('f1_')})
+        th = np.broadcast_to(np.asarray(0.5 if th is None else th, dtype=float), (C,)).copy()
+        if (th != 0.5).any() and 'f1_micro' in metrics:  # the same F1 at the fixed 0.5, labelled
+            metrics.update({f'{k}@0.5': v for k, v in dcase_metrics(y, clip, 0.5, warn=False).items() if k.startswith('f1_')})
         onehot = y
-    table = per_tag_table(onehot, clip, config['vocab'])
-    return {'metrics': metrics, 'per_tag': table, 'n_clips': N, 'n_crops': K, 'clip_scores': clip}
+    table = per_tag_table(onehot, clip, config['vocab'], threshold=0.5 if th is None else th)
+    return {'metrics': metrics, 'per_tag': table, 'n_clips': N, 'n_crops': K, 'clip_scores': clip,
+            'thresholds': None if th is None else th.tolist()}
 
 def evaluate_tagger(tagger, # a `Tagger`
                     cache, # a `TagCache` (`jetatag.data.load_cache`)
                     split:str='test', # split to evaluate
                     bs:int=8, # clips per forward pass
+                    threshold=None, # F1 threshold(s), multi-label: a number or one per tag; None: the tagger's thresholds, else 0.5
                    ) -> dict:
     "Evaluate a `Tagger` on a split of a preprocessed cache: the same metrics as `JELearner.evaluate`"
     df = cache.split(split)
@@ -815,7 +850,8 @@ def evaluate_tagger(tagger, # a `Tagger`
         for n, labels in enumerate(df['labels']):
             for t in labels: y[n, idx[t]] = 1
     else: y = np.array([idx[l[0]] for l in df['labels']])
-    return {**metrics_from_crops(probs, y, {**tagger.config, 'vocab': tagger.vocab}), 'split': split}
+    th = threshold if threshold is not None else tagger.thresholds
+    return {**metrics_from_crops(probs, y, {**tagger.config, 'vocab': tagger.vocab}, threshold=th), 'split': split}
 
 # %% ../nbs/06_learner.ipynb #e7658564
 @patch
