@@ -222,6 +222,7 @@ def train_run(dataset:str='synth', # mtat, dcase, keyword or synth
               clf_scale:float=None, # classifier scale, saved with the model (small recipe: 16; paper: 1)
               finetune:int=None, # epochs of end-to-end fine-tuning after stage 2 (small recipe: see SMALL_RECIPE; paper: 0)
               cbs=None, # extra callbacks for the learner (e.g. `JEDiagnostics()`)
+              tune_thresholds:bool=True, # multi-label: tune one threshold per tag on the validation split, saved with the model (False: 0.5)
              ): # (metrics dict, output folder)
     "Train one model (preprocessing first when needed), evaluate it on test, write model and metrics; returns the metrics"
     check_train_options(epochs=epochs, lr=lr, batch_size=batch_size, latent=latent, mixed_precision=mixed_precision, gpu=gpu,
@@ -259,6 +260,10 @@ def train_run(dataset:str='synth', # mtat, dcase, keyword or synth
     with (learn.distrib_ctx(sync_bn=sync_bn) if is_launched() else nullcontext()), (learn.no_bar() if quiet else nullcontext()), (learn.no_logging() if quiet else nullcontext()):
         learn.fit_je(schedule=schedule, epochs=epochs, lr=lr, is_test=isTest, resume=resume, finetune=finetune)
     train_time = time.time() - t0
+    if tune_thresholds and learn.config['multilabel']:
+        with (learn.no_bar() if quiet else nullcontext()): th = learn.tune_thresholds('valid')  # F1-maximising, per tag; saved with the model
+        if is_main_process() and not quiet:
+            print(f"thresholds tuned on the validation split ({len(th)} tags): min {th.min():.3g}, median {np.median(th):.3g}, max {th.max():.3g}")
     res = learn.evaluate('test')  # under a launcher: the scores of all ranks, gathered (jetatag.distributed)
     metrics = {**res['metrics'], 'train_seconds': round(train_time, 1)}
     if not is_main_process(): return metrics, out  # only rank 0 writes
@@ -297,6 +302,7 @@ def train(dataset:str='synth', # dataset: mtat, dcase, keyword or synth (the bui
           mixed_precision:str=None, # fp16 (CUDA) or bf16 (CUDA, or a CPU with native bfloat16)
           seed:int=0, # random seed
           sync_bn:bool_arg=False, # under a distributed launcher with GPUs: SyncBatchNorm across ranks
+          tune_thresholds:bool_arg=True, # multi-label: tune one decision threshold per tag on the validation split, saved with the model (False: 0.5)
          ):
     "Train a JETATAG tagger: preprocess when needed, stage 1, stage 2, evaluate on test, write model and metrics"
     from jetatag.distributed import init_distributed, rank0_first, is_main_process
@@ -307,7 +313,7 @@ def train(dataset:str='synth', # dataset: mtat, dcase, keyword or synth (the bui
     if not seed_list or len(set(seed_list)) != len(seed_list): raise CliError(f"--seeds must list distinct integers; got {seeds!r}")
     kw = dict(dataset=dataset, data_path=data_path, encoder_type=encoder_type, block=block, latent=latent,
               batch_size=batch_size, gpu=gpu, isTest=isTest, schedule=schedule, epochs=epochs, lr=lr, size=size,
-              resume=resume, workers=workers, align=align, temperature=temperature, finetune=finetune, mixed_precision=mixed_precision, sync_bn=sync_bn)
+              resume=resume, workers=workers, align=align, temperature=temperature, finetune=finetune, mixed_precision=mixed_precision, sync_bn=sync_bn, tune_thresholds=tune_thresholds)
     check_train_options(epochs=epochs, lr=lr, batch_size=batch_size, latent=latent, mixed_precision=mixed_precision, gpu=gpu, encoder_type=encoder_type,
                         block=block, size=size, align=align, schedule=schedule, temperature=temperature, finetune=finetune)  # before any preprocessing
     runs = [True, False] if compare else [withJE]
@@ -337,6 +343,7 @@ def evaluate(model:str, # model file written by jetatag-train (model.safetensors
              batch_size:int=8, # clips per forward pass
              gpu:int=None, # GPU to use
              json_out:str=None, # also write the metrics to this JSON file
+             threshold:float=None, # F1 threshold for every tag (default: the model's tuned thresholds, else 0.5)
             ):
     "Evaluate a saved model on a split of a preprocessed dataset"
     from jetatag.learner import Tagger, evaluate_tagger
@@ -344,7 +351,9 @@ def evaluate(model:str, # model file written by jetatag-train (model.safetensors
     check_gpu(gpu)
     tagger = Tagger.load(model, device=launch_device(gpu))
     cache = prepare_cache(dataset, data_path)
-    res = evaluate_tagger(tagger, cache, split=split, bs=batch_size)
+    res = evaluate_tagger(tagger, cache, split=split, bs=batch_size, threshold=threshold)
+    if threshold is None and tagger.thresholds is not None:
+        print(f"F1 at the model's thresholds (tuned on {tagger.config.get('thresholds_split', 'the validation split')}); f1_*@0.5: at 0.5")
     print(results_table({Path(model).name: res['metrics']}))
     if json_out: Path(json_out).write_text(json.dumps(res['metrics'], indent=2, default=float))
     return res
@@ -354,8 +363,8 @@ def eval_cli(): return run_cli(evaluate, hold_memory=True)
 @call_parse
 def predict(*files:str, # audio files (wav, flac, ogg, mp3)
             model:str='runs/synth-HC-je/model.safetensors', # model file written by jetatag-train
-            top_k:int=5, # tags to show per file
-            threshold:float=None, # only show tags with at least this probability
+            top_k:int=None, # at most this many tags per file (default: all that pass the model's thresholds; 5 for a model without)
+            threshold:float=None, # only show tags with at least this probability (default: the model's per-tag thresholds, if it has them)
             json:bool_arg=False, # print JSON instead of text
             taggram:bool_arg=False, # also give the time-resolved tags (JSON only)
             gpu:int=None, # GPU to use
@@ -370,9 +379,10 @@ def predict(*files:str, # audio files (wav, flac, ogg, mp3)
     check_gpu(gpu)
     tagger = Tagger.load(model, device=launch_device(gpu))
     out, n_bad = {}, 0
+    k = top_k if top_k is not None else (None if threshold is None and tagger.thresholds is not None else 5)
     for f in files:
         try:
-            tags = tagger.tag(f, top_k=top_k, threshold=threshold)
+            tags = tagger.tag(f, top_k=k, threshold=threshold)  # threshold None: the model's own, if any
             out[f] = {'tags': tags}
             if taggram:
                 t, p = tagger.taggram(f)
@@ -383,7 +393,7 @@ def predict(*files:str, # audio files (wav, flac, ogg, mp3)
     else:
         for f, r in out.items():
             if 'error' in r: print(f"{f}: error: {r['error']}"); continue
-            print(f"{f}: " + ', '.join(f"{t} ({p:.2f})" for t, p in r['tags']))
+            print(f"{f}: " + (', '.join(f"{t} ({p:.2f})" for t, p in r['tags']) or '(no tag passes the threshold)'))
     return 1 if n_bad else 0
 
 def predict_cli(): return run_cli(predict, hold_memory=True)
