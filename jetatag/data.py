@@ -6,18 +6,23 @@ Docs: https://jetatag.github.io/jetatag/data.html.md"""
 
 # %% ../nbs/01_data.ipynb #a9827a40
 from __future__ import annotations
-import os, json, re, random, tempfile
+import os, sys, csv, json, re, random, tempfile, time, errno, itertools, signal, hashlib
+import multiprocessing as mp
+from concurrent.futures import ProcessPoolExecutor, wait, FIRST_COMPLETED
 from pathlib import Path
 import numpy as np
 import pandas as pd
+import soundfile as sf
 import torch
 import matplotlib.pyplot as plt
+from fastprogress.fastprogress import progress_bar
 from .core import *
 
 # %% auto #0
-__all__ = ['DATASETS', 'SPLITS', 'TASKS', 'META_COLS', 'audio_extensions', 'cache_dir', 'write_cache_meta', 'TagCache',
-           'load_cache', 'random_crop', 'eval_crop_starts', 'eval_crops', 'AudioCrop', 'ShiftGain', 'get_audio_files',
-           'to_wave', 'audio_collate', 'AudioDataLoaders', 'je_dataloaders', 'test_dataloader', 'show_batch']
+__all__ = ['DATASETS', 'SPLITS', 'TASKS', 'META_COLS', 'audio_extensions', 'FILES_CACHE', 'cache_dir', 'write_cache_meta',
+           'TagCache', 'load_cache', 'save_npy_atomic', 'convert_clip', 'preprocess_items', 'random_crop',
+           'eval_crop_starts', 'eval_crops', 'AudioCrop', 'ShiftGain', 'get_audio_files', 'to_wave', 'audio_collate',
+           'cache_audio_files', 'AudioDataLoaders', 'je_dataloaders', 'test_dataloader', 'show_batch']
 
 # %% ../nbs/01_data.ipynb #d7d49ecc
 DATASETS = ('mtat', 'dcase', 'keyword', 'synth') # dataset folders of the original layout under `data_path`
@@ -154,6 +159,197 @@ def load_cache(root, # cache folder, e.g. `cache_dir(data_path, 'mtat')`
         if missing:
             raise FileNotFoundError(2, f"incomplete cache: {len(missing)} of {len(df)} arrays listed in meta.csv are missing, e.g. {missing[0]!r}", str(root))
     return TagCache(root, df, info)
+
+# %% ../nbs/01_data.ipynb #c8211836
+def save_npy_atomic(path, # destination `.npy`
+                    x:np.ndarray, # array to store
+                    fsync:bool=False, # flush to disk before the rename (survives power loss, slower)
+                   ) -> Path:
+    "Write `x` to `path` via a temporary file in the same folder and `os.replace`: readers never see a partial file."
+    path = Path(path)
+    with atomic_write(path, 'wb', fsync=fsync, needed=x.nbytes + 128) as f: np.save(f, x, allow_pickle=False)
+    return path
+
+def convert_clip(src, # source audio file (any format soundfile decodes)
+                 dst, # destination `.npy` (its folder must exist)
+                 sr:int=SR, # sample rate of the stored array
+                 fsync:bool=False, # see `save_npy_atomic`
+                ) -> float: # duration of the stored clip in seconds
+    "Decode `src` to float32 mono at `sr` with `load_audio` and store it atomically at `dst`."
+    x = load_audio(src, sr)
+    if len(x)==0: raise AudioError(src, "no samples left after resampling")
+    save_npy_atomic(dst, x, fsync=fsync)
+    return len(x)/sr
+
+# %% ../nbs/01_data.ipynb #0ae5c001
+def _default_workers() -> int:
+    try: return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError: return max(1, os.cpu_count() or 1)
+
+def _one_blas_thread():
+    "Limit BLAS/OpenMP pools to one thread: we parallelise over files, and threaded BLAS on small products only spins."
+    try:
+        from threadpoolctl import threadpool_limits
+        return threadpool_limits(1)
+    except ImportError: return None
+
+_PR_SET_PDEATHSIG = 1 # prctl option (linux/prctl.h): signal this process when its parent dies
+
+def _die_with_parent(parent:int):
+    "In a worker: ask for SIGTERM when the parent process dies (Linux), and exit if it is already gone."
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)   # not a handler inherited from the parent
+    if sys.platform.startswith('linux'):
+        try:
+            import ctypes
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+        except (OSError, AttributeError): pass
+    if os.getppid() != parent: os._exit(1)   # the parent died before prctl took effect
+
+def _worker_init(parent:int, one_blas_thread:bool=False):
+    _die_with_parent(parent)
+    if one_blas_thread: _one_blas_thread()
+
+def _pool_imap(fn, tasks:list, workers:int, one_blas_thread:bool=False):
+    "Yield `fn(task)` for every task (completion order) from `workers` processes, at most 2 tasks per worker in flight."
+    if workers<=1 or len(tasks)<=1:
+        lim = _one_blas_thread() if one_blas_thread else None
+        try:
+            for t in tasks: yield fn(t)
+        finally:
+            if lim is not None: lim.restore_original_limits()
+        return
+    ctx = mp.get_context('fork') if 'fork' in mp.get_all_start_methods() else None
+    # (the kernel's parent-death signal follows the thread that forked: the pool's processes are all forked here, at
+    # the first `submit`; a pool started from a thread that exits before the run ends would lose its workers)
+    ex = ProcessPoolExecutor(min(workers, len(tasks)), mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(), one_blas_thread))
+    try:
+        it = iter(tasks)
+        pending = {ex.submit(fn, t) for t in itertools.islice(it, 2*workers)}
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in done:
+                for t in itertools.islice(it, 1): pending.add(ex.submit(fn, t))
+                yield fut.result()
+    finally: ex.shutdown(wait=True, cancel_futures=True)   # on an error (a failed write), queued batches are dropped
+
+def _one_line(s) -> str: return ' '.join(str(s).split())
+
+def _convert_batch(batch):
+    "Worker: convert a list of (i, src, dst, sr, fsync); returns [(i, duration, reason)] with reason None on success."
+    out = []
+    for i,src,dst,sr,fsync in batch:
+        try: out.append((i, convert_clip(src, dst, sr, fsync), None))
+        except WriteError: raise   # the cache's disk, not the clip: stops the run
+        except FileNotFoundError: out.append((i, None, 'missing: audio file not found'))
+        except AudioError as e: out.append((i, None, _one_line(e.reason)))
+        except Exception as e: out.append((i, None, _one_line(f'{type(e).__name__}: {e}')))
+    return out
+
+def _median_seconds(srcs:list, k:int=8):
+    "Median duration in seconds of up to `k` of `srcs`, evenly spaced, from their headers (None if none is readable)"
+    ds = []
+    for s in srcs[::max(1, len(srcs)//k)][:k]:
+        try: ds.append(sf.info(str(s)).duration)
+        except Exception: pass
+    return float(np.median(ds)) if ds else None
+
+def _cached_duration(p:Path, sr:int):
+    "Duration of a complete cached array at `p`, or None if it is absent or unreadable."
+    try: return np.load(p, mmap_mode='r').shape[0]/sr
+    except (OSError, ValueError, EOFError): return None
+
+class _CacheLock:
+    "Exclusive lock on a cache folder so that two runs never write (or clean) the same cache at once."
+    # a POSIX record lock (lockf) belongs to this process only: forked workers do not inherit it, and the kernel
+    # drops it the moment the process dies, even by SIGKILL
+    def __init__(self, root:Path): self.path = root/'.lock'
+    def __enter__(self):
+        self.f = open(self.path, 'w')
+        try:
+            import fcntl
+            fcntl.lockf(self.f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except ImportError: pass   # no fcntl (Windows): no lock
+        except OSError as e:
+            if e.errno not in (errno.EAGAIN, errno.EACCES): return self   # locks unsupported here (some network file systems)
+            self.f.close()
+            raise RuntimeError(f"cache {self.path.parent} is being written by another preprocessing run") from None
+        return self
+    def __exit__(self, *a): self.f.close()
+
+def preprocess_items(items:pd.DataFrame, # clip_id, source, path (relative to `root`), split, labels (list of tags)
+                     root, # cache folder to write
+                     info:dict, # at least dataset, task, vocab (see `jetatag.data.write_cache_meta`)
+                     workers:int|None=None, # processes; None: all usable cores; 0 or 1: in this process
+                     sr:int=SR, # sample rate of the arrays
+                     progress:bool=True, # show a progress bar
+                     fsync:bool=False, # fsync every array before its rename
+                     known_broken:dict|None=None, # positions in `items` -> reason: known to be broken, listed in broken.tsv and not tried again
+                    ) -> TagCache:
+    "Convert every item's audio into the cache at `root` (skipping finished clips), then write broken.tsv, meta.csv, info.json."
+    miss = [c for c in ('clip_id', 'source', 'path', 'split', 'labels') if c not in items.columns]
+    if miss: raise ValueError(f"preprocess_items: items lack columns {miss}")
+    for c in ('clip_id', 'path'):
+        if items[c].duplicated().any(): raise ValueError(f"preprocess_items: duplicate {c} {items[c][items[c].duplicated()].iloc[0]!r}")
+    root = Path(root).expanduser()
+    if not len(items): raise ValueError(f"preprocess_items: no items to preprocess into {root}")
+    check_writable(root/'npy', what='the cache')
+    workers = _default_workers() if workers is None else int(workers)
+    t0 = time.time()
+    with _CacheLock(root):
+        for p in (root/'npy').rglob('.*.tmp'): p.unlink(missing_ok=True)  # left by a killed run
+        dur = np.full(len(items), np.nan)
+        known = {int(i): _one_line(r) for i,r in (known_broken or {}).items()}
+        todo = []
+        for i,rel in enumerate(items['path']):
+            if i in known: continue
+            d = _cached_duration(root/rel, sr) if (root/rel).exists() else None
+            if d is None: todo.append(i)
+            else: dur[i] = d
+        n_done = len(items)-len(todo)-len(known)
+        srcs, rels = items['source'].tolist(), items['path'].tolist()
+        for parent in {(root/rels[i]).parent for i in todo}:
+            try: parent.mkdir(parents=True, exist_ok=True)
+            except OSError as e: raise WriteError(parent, e.strerror or str(e), None, e.errno) from None
+        if todo:
+            secs = _median_seconds([srcs[i] for i in todo])
+            if secs: check_writable(root/'npy', int(len(todo)*secs*sr*4), f"{len(todo)} clips (~{secs:.1f} s each as {sr} Hz float32)")
+        bs = max(1, min(16, len(todo)//(8*max(workers, 1))))
+        tasks = [[(i, srcs[i], str(root/rels[i]), sr, fsync) for i in todo[j:j+bs]] for j in range(0, len(todo), bs)]
+        broken = dict(known)
+        def _results():
+            for res in _pool_imap(_convert_batch, tasks, workers): yield from res
+        pb = progress_bar(_results(), total=len(todo)) if progress and todo else None
+        n_seen = 0
+        try:
+            for i,d,reason in (_results() if pb is None else pb):
+                n_seen += 1
+                if reason is None: dur[i] = d
+                else:
+                    broken[i] = reason
+                    if pb is not None: pb.comment = f'{len(broken)} broken or missing'
+        except WriteError as e:
+            left = len(todo) - n_seen
+            raise WriteError(e.path, e.reason + (f" (about {size_str(e.needed)} for this clip)" if e.needed else '')
+                             + f"; about {left} of {len(todo)} clips were still to convert: {root} is not marked complete, "
+                             "free some space (or fix the folder) and run again, finished clips are kept", None, e.errno) from None
+        lines = [f"{_one_line(srcs[i])}\t{broken[i]}\n" for i in sorted(broken)]
+        with atomic_write(root/'broken.tsv') as f: f.write(''.join(lines))
+        ok = ~np.isnan(dur)
+        if not ok.any(): # every clip broken or missing: an empty cache must not pass for a finished one
+            i = min(broken)
+            raise ValueError(f"{root}: no clip could be converted ({len(items)} broken or missing; the first: {_one_line(srcs[i])}: {broken[i]}); "
+                             f"all are listed in {root/'broken.tsv'}, the cache is not marked complete")
+        meta = items.loc[ok, ['clip_id', 'path', 'split', 'labels']].copy()
+        meta.insert(2, 'duration', dur[ok])
+        info = {**info, 'sr': sr, 'n_clips': int(ok.sum()), 'n_broken': len(broken),
+                'splits': {s: int((meta.split==s).sum()) for s in SPLITS}}
+        write_cache_meta(root, meta, info)
+    dt = time.time()-t0
+    n_new = len(todo)-(len(broken)-len(known))
+    print(f"{info.get('dataset', 'cache')}: {int(ok.sum())} clips in {root} ({n_new} converted in {dt:.1f} s"
+          + (f", {n_new/dt:.0f} files/s " + (f"on {workers} workers" if workers>1 else "in this process") if n_new and dt>0 else '')
+          + f", {n_done} already done); {len(broken)} broken or missing skipped" + (f" (listed in {root/'broken.tsv'})" if broken else ''))
+    return load_cache(root)
 
 # %% ../nbs/01_data.ipynb #d31fd10c
 def _check_length(length, fn):
@@ -322,9 +518,97 @@ def audio_collate(b:list, # items (tuples) of one batch
     if isinstance(e, (tuple, list)): return type(e)([audio_collate(list(s)) for s in zip(*b)])
     return fa_collate(b)
 
+# %% ../nbs/01_data.ipynb #cdf85fe2
+FILES_CACHE = '.jetatag-cache' # the cache folder `from_df`, `from_csv` and `from_folder` make inside `path` unless given `cache_dir`
+
+def _file_key(p) -> str:
+    "Hash of a source file's absolute path, size and modification time (of the path alone if it is missing)"
+    a = os.path.abspath(os.path.expanduser(str(p)))
+    try: st = os.stat(a); s = f"{a}\0{st.st_size}\0{st.st_mtime_ns}"
+    except OSError: s = f"{a}\0missing"
+    return hashlib.sha1(s.encode('utf-8', 'surrogateescape')).hexdigest()[:20]
+
+def _tag_list(v, delim) -> list:
+    "Tags of one label cell: split on `delim` (None: the whole cell is one label), stripped, empty ones dropped"
+    if v is None or (isinstance(v, float) and np.isnan(v)): return []
+    if is_listy(v): return [str(t).strip() for t in v if str(t).strip()]
+    parts = [str(v)] if delim is None else str(v).split(delim)
+    return [t.strip() for t in parts if t.strip()]
+
+def cache_audio_files(files:list, # audio file paths (any format `load_audio` reads)
+                      labels:list, # per file: a list of tags (multilabel) or a one-element list (singlelabel)
+                      splits:list, # per file: 'train', 'valid' or 'test'
+                      root, # cache folder (created if missing); arrays of every file ever cached there are kept
+                      task:str='multilabel', # 'multilabel' or 'singlelabel'
+                      vocab:list|None=None, # tag order; None: every tag used, sorted (as fastai's `CategoryMap`)
+                      names:list|None=None, # clip ids (as the user wrote the files, e.g. the CSV's names); None: the paths
+                      dataset:str='files', # dataset name stored in info.json
+                      workers:int|None=None, # decoding processes; None: all usable cores; 0: in this process
+                      progress:bool=True, # show a progress bar while decoding
+                     ) -> TagCache:
+    "A `TagCache` of `files`, decoding only files not cached yet: each array is keyed by its file's absolute path, size and mtime"
+    if task not in TASKS: raise ValueError(f"cache_audio_files: task must be one of {TASKS}, got {task!r}")
+    files = [Path(f).expanduser() for f in files]
+    if not (len(files) == len(labels) == len(splits)):
+        raise ValueError(f"cache_audio_files: {len(files)} files, {len(labels)} labels and {len(splits)} splits: one of each per file")
+    if not files: raise ValueError("cache_audio_files: no files given")
+    names = [str(f) for f in files] if names is None else [str(n) for n in names]
+    labels = [_tag_list(l, None) if isinstance(l, str) else [str(t) for t in l] for l in labels]
+    if task == 'singlelabel' and (bad := [n for n,l in zip(names, labels) if len(l) != 1]):
+        raise ValueError(f"single-label data needs exactly one label per file; {bad[0]!r} has {len(labels[names.index(bad[0])])} "
+                         f"(for several tags per file give label_delim, e.g. ';')")
+    used = sorted({t for l in labels for t in l})
+    vocab = used if vocab is None else [str(t) for t in vocab]
+    if (unk := sorted(set(used) - set(vocab))): raise ValueError(f"labels not in vocab: {unk}")
+    keys = [_file_key(f) for f in files]
+    seen = {}
+    for n,k in zip(names, keys):
+        if k in seen: raise ValueError(f"{n!r} and {seen[k]!r} are the same file: list each file once")
+        seen[k] = n
+    root = Path(root).expanduser()
+    rels = [f'npy/{k[:2]}/{k}.npy' for k in keys]
+    marks = [root/'npy'/k[:2]/f'{k}.broken' for k in keys]   # a file that failed to decode, unchanged since
+    known = {i: m.read_text(encoding='utf-8') or 'broken' for i,m in enumerate(marks) if m.is_file()}
+    known.update({i: 'missing: audio file not found' for i,f in enumerate(files) if not f.is_file()})   # looked for at every call
+    srcs = [os.path.abspath(f) for f in files]
+    items = pd.DataFrame(dict(clip_id=names, source=srcs, path=rels, split=list(splits), labels=labels))
+    cache = preprocess_items(items, root, dict(dataset=dataset, task=task, vocab=vocab), workers=workers,
+                             progress=progress, known_broken=known)
+    at = {_one_line(s): i for i,s in enumerate(srcs)}
+    b = cache.broken
+    for k,(s,r) in enumerate(zip(b.source_path, b.reason)):
+        i = at.get(s)
+        if i is None: continue
+        if k < 20: print(f"  skipped {names[i]}: {r}")
+        if i not in known:   # failed to decode just now: not again until the file changes
+            with atomic_write(marks[i]) as f: f.write(r)
+    if len(b) > 20: print(f"  ... and {len(b) - 20} more, all listed in {root/'broken.tsv'}")
+    return cache
+
+def _col(df, c):
+    "Column `c` of `df`, by position (int) or name, as fastai's `ColReader` reads it"
+    return df.iloc[:, c] if isinstance(c, int) else df[c]
+
+def _df_splits(df, valid_pct, seed, valid_col) -> list:
+    "Split name per row: `valid_col` (bools: True is valid, as fastai's `ColSplitter`; or 'train'/'valid'/'test'), else fastai's seeded `RandomSplitter`"
+    n = len(df)
+    if valid_col is None:
+        _, val = RandomSplitter(valid_pct, seed=seed)(range(n))
+        out = ['train'] * n
+        for i in val: out[int(i)] = 'valid'
+        return out
+    col = _col(df, valid_col)
+    if col.dtype == bool or set(col.dropna().unique()) <= {0, 1}: return ['valid' if v else 'train' for v in col]
+    vals = [str(v).strip().lower() for v in col]
+    flags = {'true': 'valid', 'false': 'train'}
+    vals = [flags.get(v, v) for v in vals]
+    if (bad := sorted(set(vals) - set(SPLITS))):
+        raise ValueError(f"valid_col {valid_col!r}: values must be True/False or one of {SPLITS}, got {bad}")
+    return vals
+
 # %% ../nbs/01_data.ipynb #62291664
 class AudioDataLoaders(DataLoaders):
-    "fastai `DataLoaders` of audio crops whose `test_dl` (and so `Learner.predict`) also takes file paths, waveforms and `AudioTensor`s"
+    "fastai `DataLoaders` of audio crops, from audio files (`from_folder`, `from_csv`, `from_df`) or a clip cache (`from_cache`); `test_dl` (and so `Learner.predict`) takes file paths, waveforms and `AudioTensor`s"
     def test_dl(self,
                 test_items, # audio file paths, 1-D waveforms at 16 kHz, `AudioTensor`s, or row positions in the cache
                 rm_type_tfms:int=None, # type transforms to skip; None: 0 (every item goes through `to_wave`)
@@ -340,6 +624,71 @@ class AudioDataLoaders(DataLoaders):
                    **kwargs): # passed to `je_dataloaders`: `bs`, `n_crops`, `seed`, `batch_tfms`, ...
         "DataLoaders of random training crops and evenly spaced validation crops from a clip cache (`je_dataloaders`)"
         return je_dataloaders(cache, input_length, **kwargs)
+
+    @classmethod
+    def from_df(cls,
+                df:pd.DataFrame, # one row per audio file
+                path='.', # folder the file names are relative to (and where the cache goes by default)
+                valid_pct:float=0.2, # fraction of the rows for validation, drawn at random (when there is no `valid_col`)
+                seed:int|None=None, # seed of the random split, the training crops and the shuffling
+                fn_col=0, # column of the file names (position or name)
+                folder=None, # subfolder of `path` the file names are relative to
+                suff:str='', # appended to every file name (e.g. '.mp3' when the column has none)
+                label_col=1, # column of the labels (position or name)
+                label_delim:str|None=None, # separator of several tags in one cell (multi-label); None: one label per file (single-label)
+                valid_col=None, # column saying the split: True/False (True: validation, as fastai) or 'train'/'valid'/'test'
+                input_length:int=None, # samples per crop: the encoder's `input_length` (required)
+                n_crops:int|None=None, # evaluation crops per clip; None: 16 if clips are longer than `input_length`, else 1
+                bs:int=16, # batch size
+                vocab:list|None=None, # tag order; None: every tag used, sorted (fastai's `CategoryMap`)
+                cache_dir=None, # where the decoded clips go; None: `path/.jetatag-cache`
+                workers:int|None=None, # decoding processes for files not cached yet; None: all usable cores; 0: in this process
+                progress:bool=True, # show a progress bar while decoding
+                **kwargs): # passed to `je_dataloaders`: `num_workers`, `batch_tfms`, `val_bs`, `device`, ...
+        "DataLoaders from a DataFrame of audio file names and labels, in `ImageDataLoaders.from_df`'s terms; the audio is decoded once into a cache"
+        if input_length is None:
+            raise ValueError("from_df: input_length is required: the encoder's input length in samples, e.g. SMALL_CONFIGS['SC']['input_length']")
+        path = Path(path)
+        base = path if folder is None else path/folder
+        names = [f'{f}{suff}' for f in _col(df, fn_col)]
+        labels = [_tag_list(v, label_delim) for v in _col(df, label_col)]
+        task = 'singlelabel' if label_delim is None else 'multilabel'
+        splits = _df_splits(df, valid_pct, seed, valid_col)
+        cache = cache_audio_files([base/n for n in names], labels, splits, ifnone(cache_dir, path/FILES_CACHE), task, vocab=vocab,
+                                  names=names, dataset=path.absolute().name or 'files', workers=workers, progress=progress)
+        return je_dataloaders(cache, input_length, bs=bs, n_crops=n_crops, seed=seed, path=path, **kwargs)
+
+    @classmethod
+    def from_csv(cls,
+                 path, # folder holding the CSV and the audio files
+                 csv_fname:str='labels.csv', # the CSV, relative to `path`
+                 header='infer', # passed to `pd.read_csv`
+                 delimiter:str|None=None, # field separator of the CSV; None: ','
+                 quoting:int=csv.QUOTE_MINIMAL, # passed to `pd.read_csv`
+                 **kwargs): # passed to `from_df`: `fn_col`, `label_col`, `label_delim`, `valid_col`, `input_length`, ...
+        "DataLoaders from `path/csv_fname` (file names and labels), as `ImageDataLoaders.from_csv`: see `from_df`"
+        df = pd.read_csv(Path(path)/csv_fname, header=header, delimiter=delimiter, quoting=quoting)
+        return cls.from_df(df, path=path, **kwargs)
+
+    @classmethod
+    def from_folder(cls,
+                    path, # folder with `train` and `valid` subfolders of one folder per class (or any tree of class folders, with `valid_pct`)
+                    train:str='train', # name of the training subfolder
+                    valid:str='valid', # name of the validation subfolder
+                    valid_pct:float|None=None, # None: split by the `train`/`valid` subfolders; else this fraction of all files, at random
+                    seed:int|None=None, # seed of the random split, the training crops and the shuffling
+                    vocab:list|None=None, # class order; None: sorted
+                    **kwargs): # passed to `from_df`: `input_length`, `bs`, `n_crops`, `cache_dir`, ...
+        "Single-label DataLoaders from class folders (the label is the parent folder's name), as `ImageDataLoaders.from_folder`"
+        path = Path(path)
+        files = get_audio_files(path, folders=None if valid_pct is not None else [train, valid])
+        if not files: raise FileNotFoundError(2, f"no audio files ({', '.join(sorted(audio_extensions))}) found"
+                                              + ('' if valid_pct is not None else f" in the {train!r} and {valid!r} subfolders"), str(path))
+        rel = [f.relative_to(path) for f in files]
+        df = pd.DataFrame(dict(fname=[r.as_posix() for r in rel], label=[f.parent.name for f in files]))
+        if valid_pct is None: df['is_valid'] = [r.parts[0] == valid for r in rel]
+        return cls.from_df(df, path, valid_pct=ifnone(valid_pct, 0.2), seed=seed, fn_col='fname', label_col='label',
+                           valid_col='is_valid' if valid_pct is None else None, vocab=vocab, **kwargs)
 
 def je_dataloaders(cache, # a `TagCache`, or the path of one
                    input_length:int, # samples per crop: 80000 (HarmonicCNN) or 59049 (SampleCNN, TagSincNet)

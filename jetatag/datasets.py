@@ -18,13 +18,15 @@ from fastcore.script import anno_parser
 from fastprogress.fastprogress import progress_bar
 from .core import SR, AudioError, WriteError, load_audio, atomic_write, check_writable, size_str, console_progress, cli_errors
 from .data import DATASETS, SPLITS, cache_dir, write_cache_meta, load_cache, TagCache
+from .data import save_npy_atomic, convert_clip, preprocess_items, _default_workers, _one_blas_thread, _pool_imap, _one_line
+_all_ = ['save_npy_atomic', 'convert_clip', 'preprocess_items']  # defined in jetatag.data (the data layer fills caches too), re-exported here
 
 # %% auto #0
 __all__ = ['DCASE_CLASSES', 'KEYWORDS', 'DCASE_CSVS', 'SYNTH_GENRES', 'SYNTH_INSTRUMENTS', 'SYNTH_TAGS', 'DatasetFiles',
            'find_dataset', 'read_mtat_annotations', 'top_tags', 'mtat_hex_split', 'read_split_lists', 'mtat_items',
-           'read_dcase_labels', 'dcase_valid_sample', 'dcase_items', 'read_list', 'keyword_items', 'save_npy_atomic',
-           'convert_clip', 'preprocess_items', 'synth_clip', 'synth_tags', 'make_synth', 'default_data_path',
-           'preprocess', 'preprocess_cli']
+           'read_dcase_labels', 'dcase_valid_sample', 'dcase_items', 'read_list', 'keyword_items', 'synth_clip',
+           'synth_tags', 'make_synth', 'default_data_path', 'preprocess', 'preprocess_cli', 'save_npy_atomic',
+           'convert_clip', 'preprocess_items']
 
 # %% ../nbs/02_datasets.ipynb #8d26fb32
 DCASE_CLASSES = ('Train horn', 'Air horn, truck horn', 'Car alarm', 'Reversing beeps', 'Ambulance (siren)',
@@ -296,194 +298,6 @@ def keyword_items(files:DatasetFiles, # from `find_dataset('keyword', ...)`
     rows = [(r[:-4], str(files.audio/r), f'npy/{r[:-4]}.npy', split.get(r, 'train'), [r.split('/')[0]]) for r in rels]
     n_other = sum(p.split('/')[0] not in words for p in split)
     return _items_frame(rows), words, dict(split='validation_list.txt / testing_list.txt / rest', n_listed_unknown_word=n_other)
-
-# %% ../nbs/02_datasets.ipynb #c8211836
-def save_npy_atomic(path, # destination `.npy`
-                    x:np.ndarray, # array to store
-                    fsync:bool=False, # flush to disk before the rename (survives power loss, slower)
-                   ) -> Path:
-    "Write `x` to `path` via a temporary file in the same folder and `os.replace`: readers never see a partial file."
-    path = Path(path)
-    with atomic_write(path, 'wb', fsync=fsync, needed=x.nbytes + 128) as f: np.save(f, x, allow_pickle=False)
-    return path
-
-def convert_clip(src, # source audio file (any format soundfile decodes)
-                 dst, # destination `.npy` (its folder must exist)
-                 sr:int=SR, # sample rate of the stored array
-                 fsync:bool=False, # see `save_npy_atomic`
-                ) -> float: # duration of the stored clip in seconds
-    "Decode `src` to float32 mono at `sr` with `load_audio` and store it atomically at `dst`."
-    x = load_audio(src, sr)
-    if len(x)==0: raise AudioError(src, "no samples left after resampling")
-    save_npy_atomic(dst, x, fsync=fsync)
-    return len(x)/sr
-
-# %% ../nbs/02_datasets.ipynb #0ae5c001
-def _default_workers() -> int:
-    try: return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError: return max(1, os.cpu_count() or 1)
-
-def _one_blas_thread():
-    "Limit BLAS/OpenMP pools to one thread: we parallelise over files, and threaded BLAS on small products only spins."
-    try:
-        from threadpoolctl import threadpool_limits
-        return threadpool_limits(1)
-    except ImportError: return None
-
-_PR_SET_PDEATHSIG = 1 # prctl option (linux/prctl.h): signal this process when its parent dies
-
-def _die_with_parent(parent:int):
-    "In a worker: ask for SIGTERM when the parent process dies (Linux), and exit if it is already gone."
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)   # not a handler inherited from the parent
-    if sys.platform.startswith('linux'):
-        try:
-            import ctypes
-            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
-        except (OSError, AttributeError): pass
-    if os.getppid() != parent: os._exit(1)   # the parent died before prctl took effect
-
-def _worker_init(parent:int, one_blas_thread:bool=False):
-    _die_with_parent(parent)
-    if one_blas_thread: _one_blas_thread()
-
-def _pool_imap(fn, tasks:list, workers:int, one_blas_thread:bool=False):
-    "Yield `fn(task)` for every task (completion order) from `workers` processes, at most 2 tasks per worker in flight."
-    if workers<=1 or len(tasks)<=1:
-        lim = _one_blas_thread() if one_blas_thread else None
-        try:
-            for t in tasks: yield fn(t)
-        finally:
-            if lim is not None: lim.restore_original_limits()
-        return
-    ctx = mp.get_context('fork') if 'fork' in mp.get_all_start_methods() else None
-    # (the kernel's parent-death signal follows the thread that forked: the pool's processes are all forked here, at
-    # the first `submit`; a pool started from a thread that exits before the run ends would lose its workers)
-    ex = ProcessPoolExecutor(min(workers, len(tasks)), mp_context=ctx, initializer=_worker_init, initargs=(os.getpid(), one_blas_thread))
-    try:
-        it = iter(tasks)
-        pending = {ex.submit(fn, t) for t in itertools.islice(it, 2*workers)}
-        while pending:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in done:
-                for t in itertools.islice(it, 1): pending.add(ex.submit(fn, t))
-                yield fut.result()
-    finally: ex.shutdown(wait=True, cancel_futures=True)   # on an error (a failed write), queued batches are dropped
-
-def _one_line(s) -> str: return ' '.join(str(s).split())
-
-def _convert_batch(batch):
-    "Worker: convert a list of (i, src, dst, sr, fsync); returns [(i, duration, reason)] with reason None on success."
-    out = []
-    for i,src,dst,sr,fsync in batch:
-        try: out.append((i, convert_clip(src, dst, sr, fsync), None))
-        except WriteError: raise   # the cache's disk, not the clip: stops the run
-        except FileNotFoundError: out.append((i, None, 'missing: audio file not found'))
-        except AudioError as e: out.append((i, None, _one_line(e.reason)))
-        except Exception as e: out.append((i, None, _one_line(f'{type(e).__name__}: {e}')))
-    return out
-
-def _median_seconds(srcs:list, k:int=8):
-    "Median duration in seconds of up to `k` of `srcs`, evenly spaced, from their headers (None if none is readable)"
-    ds = []
-    for s in srcs[::max(1, len(srcs)//k)][:k]:
-        try: ds.append(sf.info(str(s)).duration)
-        except Exception: pass
-    return float(np.median(ds)) if ds else None
-
-def _cached_duration(p:Path, sr:int):
-    "Duration of a complete cached array at `p`, or None if it is absent or unreadable."
-    try: return np.load(p, mmap_mode='r').shape[0]/sr
-    except (OSError, ValueError, EOFError): return None
-
-class _CacheLock:
-    "Exclusive lock on a cache folder so that two runs never write (or clean) the same cache at once."
-    # a POSIX record lock (lockf) belongs to this process only: forked workers do not inherit it, and the kernel
-    # drops it the moment the process dies, even by SIGKILL
-    def __init__(self, root:Path): self.path = root/'.lock'
-    def __enter__(self):
-        self.f = open(self.path, 'w')
-        try:
-            import fcntl
-            fcntl.lockf(self.f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except ImportError: pass   # no fcntl (Windows): no lock
-        except OSError as e:
-            if e.errno not in (errno.EAGAIN, errno.EACCES): return self   # locks unsupported here (some network file systems)
-            self.f.close()
-            raise RuntimeError(f"cache {self.path.parent} is being written by another preprocessing run") from None
-        return self
-    def __exit__(self, *a): self.f.close()
-
-def preprocess_items(items:pd.DataFrame, # clip_id, source, path (relative to `root`), split, labels (list of tags)
-                     root, # cache folder to write
-                     info:dict, # at least dataset, task, vocab (see `jetatag.data.write_cache_meta`)
-                     workers:int|None=None, # processes; None: all usable cores; 0 or 1: in this process
-                     sr:int=SR, # sample rate of the arrays
-                     progress:bool=True, # show a progress bar
-                     fsync:bool=False, # fsync every array before its rename
-                    ) -> TagCache:
-    "Convert every item's audio into the cache at `root` (skipping finished clips), then write broken.tsv, meta.csv, info.json."
-    miss = [c for c in ('clip_id', 'source', 'path', 'split', 'labels') if c not in items.columns]
-    if miss: raise ValueError(f"preprocess_items: items lack columns {miss}")
-    for c in ('clip_id', 'path'):
-        if items[c].duplicated().any(): raise ValueError(f"preprocess_items: duplicate {c} {items[c][items[c].duplicated()].iloc[0]!r}")
-    root = Path(root).expanduser()
-    if not len(items): raise ValueError(f"preprocess_items: no items to preprocess into {root}")
-    check_writable(root/'npy', what='the cache')
-    workers = _default_workers() if workers is None else int(workers)
-    t0 = time.time()
-    with _CacheLock(root):
-        for p in (root/'npy').rglob('.*.tmp'): p.unlink(missing_ok=True)  # left by a killed run
-        dur = np.full(len(items), np.nan)
-        todo = []
-        for i,rel in enumerate(items['path']):
-            d = _cached_duration(root/rel, sr) if (root/rel).exists() else None
-            if d is None: todo.append(i)
-            else: dur[i] = d
-        n_done = len(items)-len(todo)
-        srcs, rels = items['source'].tolist(), items['path'].tolist()
-        for parent in {(root/rels[i]).parent for i in todo}:
-            try: parent.mkdir(parents=True, exist_ok=True)
-            except OSError as e: raise WriteError(parent, e.strerror or str(e), None, e.errno) from None
-        if todo:
-            secs = _median_seconds([srcs[i] for i in todo])
-            if secs: check_writable(root/'npy', int(len(todo)*secs*sr*4), f"{len(todo)} clips (~{secs:.1f} s each as {sr} Hz float32)")
-        bs = max(1, min(16, len(todo)//(8*max(workers, 1))))
-        tasks = [[(i, srcs[i], str(root/rels[i]), sr, fsync) for i in todo[j:j+bs]] for j in range(0, len(todo), bs)]
-        broken = {}
-        def _results():
-            for res in _pool_imap(_convert_batch, tasks, workers): yield from res
-        pb = progress_bar(_results(), total=len(todo)) if progress and todo else None
-        n_seen = 0
-        try:
-            for i,d,reason in (_results() if pb is None else pb):
-                n_seen += 1
-                if reason is None: dur[i] = d
-                else:
-                    broken[i] = reason
-                    if pb is not None: pb.comment = f'{len(broken)} broken or missing'
-        except WriteError as e:
-            left = len(todo) - n_seen
-            raise WriteError(e.path, e.reason + (f" (about {size_str(e.needed)} for this clip)" if e.needed else '')
-                             + f"; about {left} of {len(todo)} clips were still to convert: {root} is not marked complete, "
-                             "free some space (or fix the folder) and run again, finished clips are kept", None, e.errno) from None
-        lines = [f"{_one_line(srcs[i])}\t{broken[i]}\n" for i in sorted(broken)]
-        with atomic_write(root/'broken.tsv') as f: f.write(''.join(lines))
-        ok = ~np.isnan(dur)
-        if not ok.any(): # every clip broken or missing: an empty cache must not pass for a finished one
-            i = min(broken)
-            raise ValueError(f"{root}: no clip could be converted ({len(items)} broken or missing; the first: {_one_line(srcs[i])}: {broken[i]}); "
-                             f"all are listed in {root/'broken.tsv'}, the cache is not marked complete")
-        meta = items.loc[ok, ['clip_id', 'path', 'split', 'labels']].copy()
-        meta.insert(2, 'duration', dur[ok])
-        info = {**info, 'sr': sr, 'n_clips': int(ok.sum()), 'n_broken': len(broken),
-                'splits': {s: int((meta.split==s).sum()) for s in SPLITS}}
-        write_cache_meta(root, meta, info)
-    dt = time.time()-t0
-    n_new = len(todo)-len(broken)
-    print(f"{info.get('dataset', 'cache')}: {int(ok.sum())} clips in {root} ({n_new} converted in {dt:.1f} s"
-          + (f", {n_new/dt:.0f} files/s " + (f"on {workers} workers" if workers>1 else "in this process") if n_new and dt>0 else '')
-          + f", {n_done} already done); {len(broken)} broken or missing skipped" + (f" (listed in {root/'broken.tsv'})" if broken else ''))
-    return load_cache(root)
 
 # %% ../nbs/02_datasets.ipynb #7d654a01
 SYNTH_GENRES = ('classical', 'rock', 'electronic', 'ambient') # the hidden genre variable (also tags)
