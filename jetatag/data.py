@@ -667,7 +667,7 @@ class AudioDataLoaders(DataLoaders):
                  quoting:int=csv.QUOTE_MINIMAL, # passed to `pd.read_csv`
                  **kwargs): # passed to `from_df`: `fn_col`, `label_col`, `label_delim`, `valid_col`, `input_length`, ...
         "DataLoaders from `path/csv_fname` (file names and labels), as `ImageDataLoaders.from_csv`: see `from_df`"
-        df = pd.read_csv(Path(path)/csv_fname, header=header, delimiter=delimiter, quoting=quoting)
+        df = pd.read_csv(Path(path)/csv_fname, header=header, quoting=quoting, **({} if delimiter is None else dict(delimiter=delimiter)))  # (an explicit None makes pandas sniff, and warn)
         return cls.from_df(df, path=path, **kwargs)
 
     @classmethod
