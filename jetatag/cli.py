@@ -229,6 +229,7 @@ def train_run(dataset:str='synth', # mtat, dcase, keyword or synth
                         encoder_type=encoder_type, block=block, size=size, align=align, schedule=schedule, temperature=temperature, finetune=finetune)
     from fastai.torch_core import set_seed
     from jetatag.distributed import launch_device, is_launched, is_main_process
+    from jetatag.core import check_writable
     from jetatag.data import je_dataloaders, _default_n_crops
     from jetatag.learner import je_learner
     from jetatag.encoders import get_encoder
@@ -248,6 +249,7 @@ def train_run(dataset:str='synth', # mtat, dcase, keyword or synth
     device = launch_device(gpu)  # `gpu`; under a distributed launcher, this rank's LOCAL_RANK device
     dls = je_dataloaders(cache, input_length=input_length, bs=batch_size, n_crops=n_crops, device=device, seed=seed)
     out = Path(out or default_out(dataset, encoder_type, block, withJE))
+    if is_main_process(): check_writable(out, what='the model, metrics and checkpoints')  # before training, not after it
     learn = je_learner(dls, encoder=encoder_type, block=block, latent=latent, with_je=withJE, align=align,
                        temperature=temperature, encoder_kwargs=enc_kw, clf_scale=clf_scale or 1., path=out, model_dir='checkpoints', cbs=cbs)
     if mixed_precision == 'fp16': learn.to_fp16()
