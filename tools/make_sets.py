@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Generate two realistic evaluation sets that jetatag was never tuned on, from Debian packages.
+"""Generate three realistic evaluation sets that jetatag was never tuned on (two from Debian packages, one synthesised).
 
 - `keyword`: isolated words spoken by many espeak-ng voices (voice x variant x pitch x speed = one "speaker"),
   placed at a random offset in 1 s of background noise, in Speech Commands v0.02 layout
@@ -7,10 +7,17 @@
 - `music`: multi-label music clips rendered by fluidsynth from the FluidR3 General MIDI soundfont (sampled real
   instruments) in MagnaTagATune layout (`mtat/annotations_final.csv`, `mtat/mp3/<0-f>/*.wav`): a genre draws its
   instrumentation, tempo, key, drums and dynamics, so tags co-occur the way genre tags and instrument tags do in MTAT.
+- `dcase`: 10 s, 44.1 kHz street recordings with one or two sound events of the 17 DCASE 2017 task 4 classes (sirens,
+  horns, alarms, beeps, engines, trains, bicycles, skateboards, screams; synthesised with numpy, no packages needed) at
+  random times, lengths (0.5-5 s) and SNRs (0-20 dB) over street noise, in the official task 4 layout
+  (`dcase/groundtruth_weak_label_{training,testing,evaluation}_set.csv`, tab-separated `<id>_<start>_<end>.wav`, start,
+  end, class, one row per clip and class; audio `dcase/raw/<official folder>/Y<id>_<start>_<end>.wav`), weak labels
+  for training, plus `groundtruth_strong_label_{testing,evaluation}_set.csv` (event onsets/offsets) as released.
 
     apt-get install espeak-ng fluidsynth fluid-soundfont-gm
     python tools/make_sets.py keyword /tmp/sets --seed 0
     python tools/make_sets.py music /tmp/sets --seed 0
+    python tools/make_sets.py dcase /tmp/sets --seed 0     # 360 training / 60 testing / 60 evaluation clips (--n 360)
     jetatag-train --dataset keyword --data_path /tmp/sets --size small --compare --seeds 0,1,2
 """
 import argparse, hashlib, os, shutil, struct, subprocess, sys, tempfile
@@ -247,13 +254,397 @@ def make_music(out:Path, seed=0, n_clips=640, dur=6.0, workers=2, batch=40):
     print(f"music: {n_clips} clips of {dur:g} s, {len(used)} tags, {np.mean([len(r[1]) for r in rows]):.1f} tags per clip, in {root}")
     print('  ' + ', '.join(f"{t} {n}" for t, n in sorted(freq.items(), key=lambda kv: -kv[1])))
 
+# --- DCASE 2017 task 4 set ------------------------------------------------------------------------------------------
+DSR, CLIP = 44100, 10.0
+DCASE_CLASSES = ('Train horn', 'Air horn, truck horn', 'Car alarm', 'Reversing beeps', 'Ambulance (siren)',
+                 'Police car (siren)', 'Fire engine, fire truck (siren)', 'Civil defense siren', 'Screaming',
+                 'Bicycle', 'Skateboard', 'Car', 'Car passing by', 'Bus', 'Truck', 'Motorcycle', 'Train')  # = jetatag.datasets.DCASE_CLASSES
+DCASE_DIRS = {'training': 'unbalanced_train_segments_training_set_audio_formatted_and_segmented_downloads',
+              'testing': 'unbalanced_train_segments_testing_set_audio_formatted_and_segmented_downloads',
+              'evaluation': 'evaluation_set_formatted_audio_segments'}  # the official audio folders, under dcase/raw/
+YT = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'  # YouTube id alphabet
+
+def _bp(lo=0., hi=np.inf, order=2):
+    "Smooth band-pass magnitude (Butterworth-shaped) as a function of frequency; lo=0: low-pass, hi=inf: high-pass"
+    return lambda f: 1 / np.sqrt(1 + (lo / np.maximum(f, 1e-3)) ** (2 * order)) / np.sqrt(1 + (f / hi) ** (2 * order))
+
+def _filt(x, gain):
+    "Zero-phase FFT filter: `gain(freqs)` is the magnitude response"
+    return np.fft.irfft(np.fft.rfft(x) * gain(np.fft.rfftfreq(len(x), 1 / DSR)), len(x))
+
+def _cnoise(rng, n, gain): return _filt(rng.standard_normal(n), gain)  # coloured noise
+def _unit(x): return x / (np.sqrt(np.mean(x ** 2)) + 1e-12)
+def _slow(rng, n, rate):
+    "Smooth random control signal (about `rate` changes per second), unit-ish scale"
+    m = max(4, int(n / DSR * rate) + 2)
+    return np.interp(np.linspace(0, m - 1, n), np.arange(m), rng.standard_normal(m))
+def _env(n, att, rel):
+    "Linear attack/release envelope of n samples (att, rel in s)"
+    i = np.arange(n)
+    return np.clip(np.minimum(i / max(1, att * DSR), (n - 1 - i) / max(1, rel * DSR)), 0, 1)
+
+def _harm(rng, f, amps):
+    "Sum of harmonics k*f (f: instantaneous fundamental per sample) with amplitudes amps[k-1] (scalars or arrays); none above 19 kHz"
+    ph = 2 * np.pi * np.cumsum(f) / DSR
+    y = np.zeros(len(f))
+    for k, a in enumerate(amps, 1):
+        ok = k * f < 19000
+        if not ok.any(): break
+        y += a * np.sin(k * ph + rng.uniform(0, 2 * np.pi)) * ok
+    return y
+
+def _tone(rng, f, alpha, odd=False, kmax=40):
+    "Harmonic tone with amplitudes k^-alpha (jittered), odd harmonics only for a square-like timbre"
+    K = int(min(kmax, 19000 / max(f.min(), 20)))
+    return _harm(rng, f, [(0 if odd and k % 2 == 0 else k ** -alpha * rng.uniform(0.7, 1.3)) for k in range(1, K + 1)])
+
+def _gates(rng, n, k, att=0.02, rel=0.05, gap=(0.08, 0.35)):
+    "Envelope of k blasts filling n samples, separated by gaps"
+    T = n / DSR; gaps = rng.uniform(*gap, max(k - 1, 0))
+    if T - gaps.sum() < 0.25 * k: k, gaps = 1, gaps[:0]
+    lens = rng.dirichlet(np.full(k, 3.)) * (T - gaps.sum())
+    env, t = np.zeros(n), 0.
+    for i, L in enumerate(lens):
+        a, b = int(t * DSR), min(n, int((t + L) * DSR)); env[a:b] = _env(b - a, att, rel); t += L + (gaps[i] if i < k - 1 else 0)
+    return env
+
+def _pulses(n, times, dur, f=None):
+    "Train of decaying bursts (decay time `dur` s) at `times`: returns the envelope"
+    env, m = np.zeros(n), int(5 * dur * DSR)
+    d = np.exp(-np.arange(m) / (dur * DSR))
+    for t in times:
+        a = int(t * DSR)
+        if 0 <= a < n: b = min(n, a + m); env[a:b] = np.maximum(env[a:b], d[:b - a])
+    return env
+
+def _reverb(rng, x, rt60, wet):
+    "Exponentially decaying noise reverb (RT60 rt60 s); wet: reverberant/dry RMS ratio; adds the tail"
+    m = int(rt60 * DSR); t = np.arange(m) / DSR
+    ir = _filt(rng.standard_normal(m) * np.exp(-6.9 * t / rt60), _bp(0, rng.uniform(2500, 9000), 1))
+    N = 1 << (len(x) + m - 1).bit_length()
+    w = np.fft.irfft(np.fft.rfft(x, N) * np.fft.rfft(ir, N), N)[:len(x) + m]
+    return np.pad(x, (0, m)) + wet * np.sqrt(np.mean(x ** 2)) * _unit(w)
+
+# sirens, horns, alarms -----------------------------------------------------------------------------------------
+def _train_horn(rng, n):
+    chords = [[1, 1.19, 1.5], [1, 1.26, 1.5], [1, 1.19, 1.41, 1.68], [1, 1.26, 1.5, 1.89, 2.24], [1, 1.33]]
+    base = rng.uniform(170, 340); f = base * (1 + 0.003 * _slow(rng, n, 4))
+    if rng.random() < 0.35: f = f * np.linspace(1.03, 0.97, n)  # Doppler of a passing train
+    y = sum(_tone(rng, f * r * rng.uniform(0.99, 1.01), rng.uniform(0.8, 1.4)) for r in chords[rng.integers(len(chords))])
+    return y * _gates(rng, n, int(rng.integers(1, 3)), att=0.06, rel=0.15)
+
+def _air_horn(rng, n):
+    base = rng.uniform(230, 480)
+    f = base * (1 + 0.004 * _slow(rng, n, 6)) * (1 - 0.06 * np.exp(-np.arange(n) / (0.04 * DSR)))  # pressure droop at onset
+    ratios = [1] if rng.random() < 0.5 else [1, rng.uniform(1.18, 1.34)]
+    y = sum(_tone(rng, f * r, rng.uniform(0.45, 0.8)) for r in ratios)
+    y += 0.1 * _unit(_cnoise(rng, n, _bp(1000, 6000)))  # air
+    return y * _gates(rng, n, int(rng.integers(1, 4)), att=0.01, rel=0.04, gap=(0.1, 0.4))
+
+def _car_alarm(rng, n):
+    f1, t, fs, env = rng.uniform(1200, 2800), 0, np.zeros(n), np.ones(n)
+    while t < n:
+        seg = min(n - t, int(rng.uniform(0.8, 2.2) * DSR)); tt = np.arange(seg) / DSR
+        kind = rng.choice(['warble', 'whoop', 'chirp', 'wail'])
+        if kind == 'warble': fs[t:t + seg] = f1 * np.where(np.sin(2 * np.pi * rng.uniform(5, 12) * tt) > 0, rng.uniform(1.2, 1.5), 1)
+        elif kind == 'whoop': p = rng.uniform(0.3, 0.7); fs[t:t + seg] = f1 * (1 + (tt % p) / p)
+        elif kind == 'wail': fs[t:t + seg] = f1 * (1 + 0.3 * np.sin(2 * np.pi * rng.uniform(2, 4) * tt))
+        else: fs[t:t + seg] = f1; r = rng.uniform(4, 8); env[t:t + seg] = (tt * r) % 1 < rng.uniform(0.3, 0.6)
+        t += seg
+    return _tone(rng, fs, 1.0, odd=True) * _filt(env.astype(float), _bp(0, 300, 1))
+
+def _reversing_beeps(rng, n):
+    per, duty = rng.uniform(0.8, 1.3), rng.uniform(0.35, 0.6)
+    tt = np.arange(n) / DSR; ph0 = rng.uniform(0, per * (1 - duty))
+    env = _filt((((tt + ph0) % per) < duty * per).astype(float), _bp(0, 200, 1))
+    if rng.random() < 0.25: return _unit(_cnoise(rng, n, _bp(400, 4000))) * env  # broadband "white sound" alarm
+    f = np.full(n, rng.uniform(900, 1500))
+    return _harm(rng, f, [1, 0, rng.uniform(0.1, 0.35), 0, rng.uniform(0, 0.15)]) * env
+
+def _sweep(kind, tt, lo, hi, rate):
+    "Siren pitch contours: hilo (two-tone), yelp (fast rising saw), wail (slow rise/fall), phaser (very fast)"
+    x = (tt * rate) % 1
+    if kind == 'hilo': return np.where(x < 0.5, lo, hi)
+    if kind in ('yelp', 'phaser'): return lo + (hi - lo) * np.sqrt(x)
+    return lo + (hi - lo) * 0.5 * (1 - np.cos(2 * np.pi * x))
+
+def _siren(rng, n, modes, lo, span, rates):
+    tt = np.arange(n) / DSR; kind = rng.choice(list(modes), p=list(modes.values()))
+    f0 = rng.uniform(*lo); f1 = f0 * (rng.uniform(1.25, 1.42) if kind == 'hilo' else rng.uniform(*span))
+    f = _filt(_sweep(kind, tt + rng.uniform(0, 5), f0, f1, rng.uniform(*rates[kind])), _bp(0, 40, 1))
+    if rng.random() < 0.5: f = f * np.linspace(*rng.choice([[1.03, 0.97], [0.99, 1.02]]), n)  # Doppler drift
+    return _tone(rng, f, rng.uniform(0.9, 1.6), odd=rng.random() < 0.5) * _env(n, 0.05, 0.1)
+
+def _ambulance(rng, n):
+    return _siren(rng, n, {'hilo': .6, 'yelp': .2, 'wail': .2}, (420, 720), (1.6, 2.1),
+                  {'hilo': (0.6, 1.2), 'yelp': (2, 3), 'wail': (0.3, 0.6)})
+def _police(rng, n):
+    return _siren(rng, n, {'yelp': .5, 'wail': .3, 'phaser': .2}, (550, 800), (1.8, 2.4),
+                  {'yelp': (3, 5), 'wail': (0.2, 0.4), 'phaser': (9, 14)})
+
+def _fire_engine(rng, n):
+    tt = np.arange(n) / DSR
+    if rng.random() < 0.6:  # mechanical (rotor) siren: winds up, coasts down, growls
+        top, tau = rng.uniform(650, 1050), rng.uniform(0.4, 1.4); T = n / DSR; off = rng.uniform(0.5, 0.9) * T
+        f = np.where(tt < off, 150 + (top - 150) * (1 - np.exp(-tt / tau)), 0)
+        f = np.where(tt >= off, (150 + (top - 150) * (1 - np.exp(-off / tau))) * np.exp(-(tt - off) / rng.uniform(0.8, 2)), f)
+        f = np.maximum(f, 60) * (1 + 0.01 * _slow(rng, n, 30))
+        y = _tone(rng, f, rng.uniform(0.7, 1.1)) * (0.3 + f / f.max()) + 0.15 * _unit(_cnoise(rng, n, _bp(300, 3000)))
+    else:  # electronic wail with a low "rumbler"
+        f = _filt(_sweep('wail', tt + rng.uniform(0, 5), rng.uniform(300, 450), rng.uniform(800, 1100), rng.uniform(0.2, 0.4)), _bp(0, 40, 1))
+        y = _tone(rng, f, 1.0) + 0.6 * _tone(rng, f / 4, 1.2)
+    y = _unit(y) * _env(n, 0.05, 0.2)
+    if rng.random() < 0.35: y += 0.8 * _unit(_air_horn(rng, n))  # fire trucks blow their air horn too
+    return y
+
+def _civil_defense(rng, n):
+    tt, T = np.arange(n) / DSR, n / DSR; base = rng.uniform(300, 560)
+    rise = rng.uniform(0.8, 2.0)
+    f = base * (0.35 + 0.65 * np.minimum(1, tt / rise) ** 0.7) * (1 - 0.25 * np.clip((tt - 0.8 * T) / (0.2 * T), 0, 1))
+    ratios = [1, rng.choice([1.2, 1.26])] if rng.random() < 0.5 else [1]
+    y = sum(_tone(rng, f * r, rng.uniform(1.6, 2.4), kmax=8) for r in ratios)
+    y *= 1 - rng.uniform(0.3, 0.6) * (0.5 + 0.5 * np.cos(2 * np.pi * rng.uniform(0.15, 0.5) * tt))  # rotating horn
+    return _reverb(rng, y * _env(n, 0.3, 0.5), rng.uniform(1.5, 2.5), rng.uniform(0.6, 1.0))[:n]
+
+# people, bicycles, skateboards ----------------------------------------------------------------------------------
+def _scream(rng, n):
+    y = np.zeros(n); t = 0
+    for _ in range(int(rng.integers(1, 3))):
+        m = min(n - t, int(rng.uniform(0.4, 1.8) * DSR))
+        if m < 0.2 * DSR: break
+        tt = np.arange(m) / DSR; peak = rng.uniform(500, 1200)
+        f0 = peak * (rng.uniform(0.6, 0.85) + (1 - 0.7) * np.sin(np.pi * tt / tt[-1]) ** 0.5)
+        f0 *= 1 + rng.uniform(0.01, 0.03) * np.sin(2 * np.pi * rng.uniform(5, 8) * tt) + 0.01 * _slow(rng, m, 40)
+        F = [(rng.uniform(750, 1100), rng.uniform(90, 200)), (rng.uniform(1150, 1800), rng.uniform(100, 220)),
+             (rng.uniform(2400, 3200), rng.uniform(150, 300))]
+        K = int(9000 / f0.min())
+        amps = [sum(g / np.sqrt(1 + ((k * f0 - Fc) / bw) ** 2) for g, (Fc, bw) in zip((1, .7, .4), F)) * k ** -0.3 for k in range(1, K + 1)]
+        s = _harm(rng, f0, amps) + 0.08 * _unit(_cnoise(rng, m, _bp(1000, 6000)))
+        if rng.random() < 0.3: s *= 1 + 0.4 * np.sin(np.pi * np.cumsum(f0) / DSR)  # roughness (subharmonic)
+        y[t:t + m] += _unit(s) * _env(m, 0.05, 0.15); t += m + int(rng.uniform(0.1, 0.5) * DSR)
+        if t >= n: break
+    return y
+
+def _bell(rng, n, times):
+    f = rng.uniform(2000, 4200); y = np.zeros(n); tt = np.arange(n) / DSR
+    for r, a, d in ((1, 1, rng.uniform(0.3, 1.0)), (rng.uniform(2.2, 2.5), 0.5, 0.3), (rng.uniform(3.9, 4.4), 0.3, 0.15)):
+        if f * r < 19000: y += a * np.sin(2 * np.pi * f * r * tt) * _pulses(n, times, d * rng.uniform(0.8, 1.2))
+    return y
+
+def _bicycle(rng, n):
+    T = n / DSR; mode = rng.choice(['bell', 'ticks', 'both'], p=[.55, .25, .2]); y = np.zeros(n)
+    if mode != 'ticks':
+        t0 = rng.uniform(0, max(0.01, T - 0.6))
+        times = (t0 + np.arange(0, rng.uniform(0.3, 0.8), 1 / rng.uniform(12, 20))) if rng.random() < 0.35 else \
+                t0 + np.cumsum(np.r_[0, rng.uniform(0.12, 0.3, int(rng.integers(0, 3)))])  # rotary trill or ding(-ding)
+        y += _unit(_bell(rng, n, times))
+    if mode != 'bell':  # freewheel ticking slowing down, chain whirr
+        rate = rng.uniform(12, 30) * np.linspace(1, rng.uniform(0.4, 0.9), n)
+        ph = np.cumsum(rate) / DSR; times = np.flatnonzero(np.diff(np.floor(ph)) > 0) / DSR
+        y += 0.7 * _unit(_cnoise(rng, n, _bp(2500, 9000)) * _pulses(n, times, 0.002))
+        y += 0.1 * _unit(_cnoise(rng, n, _bp(200, 2000)))
+    return y * _env(n, 0.01, 0.05)
+
+def _skateboard(rng, n):
+    tt, T = np.arange(n) / DSR, n / DSR
+    roll = _cnoise(rng, n, _bp(rng.uniform(60, 150), rng.uniform(800, 2000))) * (1 + 0.3 * _slow(rng, n, 8))
+    per, gapw = rng.uniform(0.4, 1.0), rng.uniform(0.05, 0.1)  # sidewalk joints, front and back wheels
+    times = [t + d for t in np.arange(rng.uniform(0, per), T, per) for d in (0, gapw)]
+    clack = _cnoise(rng, n, _bp(300, 3000)) * _pulses(n, times, rng.uniform(0.008, 0.02))
+    y = _unit(roll) + 1.5 * _unit(clack) if len(times) else _unit(roll)
+    if rng.random() < 0.4 and T > 1.2:  # ollie: pop, airborne silence, landing
+        a = rng.uniform(0.1, T - 1.0); air = rng.uniform(0.3, 0.6)
+        y *= np.where((tt > a) & (tt < a + air), 0.05, 1)
+        y += 3 * _unit(_cnoise(rng, n, _bp(200, 2500))) * _pulses(n, [a, a + air], 0.03)
+    return y * _env(n, 0.1, 0.2)
+
+# engines and vehicles ---------------------------------------------------------------------------------------------
+def _engine(rng, n, ff, alpha, half, rough, bright):
+    "Engine-order harmonics of the firing frequency ff (half orders at `half`), each with random slow AM (`rough`), plus pulsed combustion noise"
+    K = int(min(80, 2 * bright / max(ff.min(), 10)))
+    amps = [((m / 2) ** -alpha * (1 if m % 2 == 0 else half)) * np.clip(1 + rough * _slow(rng, n, 25), 0, None) for m in range(1, K + 1)]
+    y = _harm(rng, ff / 2, amps)
+    pulse = (0.5 + 0.5 * np.cos(2 * np.pi * np.cumsum(ff) / DSR)) ** 4
+    y = _unit(y) + 0.3 * _unit(_cnoise(rng, n, _bp(150, bright)) * pulse)
+    return _filt(y, _bp(20, bright, 1))
+
+def _rpm(rng, n, lo, hi, mode):
+    "rpm contour: steady, ramp (accelerating through a gear change), or revs (throttle blips)"
+    r = rng.uniform(lo, hi)
+    if mode == 'steady': return r * (1 + 0.03 * _slow(rng, n, 2))
+    if mode == 'ramp':
+        x = np.linspace(0, rng.uniform(1, 2.5), n); return lo + (hi - lo) * (0.2 + 0.8 * (x % 1)) * rng.uniform(0.6, 1)
+    tt = np.arange(n) / DSR; out = np.full(n, lo * 1.1)
+    for t0 in np.arange(rng.uniform(0, 0.5), n / DSR, rng.uniform(0.6, 1.2)):
+        out += (hi - lo) * rng.uniform(0.4, 1) * np.exp(-np.clip(tt - t0, 0, None) / rng.uniform(0.15, 0.4)) * (tt >= t0)
+    return _filt(np.minimum(out, hi), _bp(0, 8, 1))
+
+def _car(rng, n, tyres=0.5):
+    rpm = _rpm(rng, n, 800, 3500, rng.choice(['steady', 'ramp']))
+    y = _engine(rng, n, rpm / 60 * 2, rng.uniform(1.1, 1.6), 0.15, 0.15, rng.uniform(1500, 3000))
+    y += tyres * _unit(_cnoise(rng, n, _bp(300, rng.uniform(1500, 3000))))
+    if rng.random() < 0.2:  # a short toot of the car horn
+        t0 = rng.uniform(0, n / DSR - 0.6); m = int(rng.uniform(0.15, 0.4) * DSR); a = int(t0 * DSR)
+        h = _tone(rng, np.full(m, rng.uniform(380, 520)), 0.9) + _tone(rng, np.full(m, rng.uniform(460, 650)), 0.9)
+        y[a:a + m] += 2 * _unit(h) * _env(m, 0.01, 0.03)
+    return y * _env(n, 0.2, 0.3)
+
+def _car_passing(rng, n):
+    tt, T = np.arange(n) / DSR, n / DSR
+    v, d, tc = rng.uniform(8, 25), rng.uniform(2, 8), rng.uniform(0.35, 0.65) * T
+    x = v * (tt - tc); r = np.sqrt(x ** 2 + d ** 2); dop = 343 / (343 + v * x / r)
+    rpm = _rpm(rng, n, 1200, 3500, 'steady') * dop
+    eng = _engine(rng, n, rpm / 60 * 2, rng.uniform(1.1, 1.6), 0.15, 0.15, rng.uniform(1500, 3000))
+    tyre = _cnoise(rng, n, _bp(300, 3000)); whoosh = _cnoise(rng, n, _bp(1500, 8000))
+    y = (_unit(eng) + rng.uniform(0.6, 1.5) * _unit(tyre)) * (d / r) + 0.7 * _unit(whoosh) * (d / r) ** 3
+    return y * _env(n, 0.3, 0.3)
+
+def _bus(rng, n):
+    rpm = _rpm(rng, n, 600, 1900, rng.choice(['steady', 'ramp']))
+    ff = rpm / 60 * 3
+    y = _engine(rng, n, ff, rng.uniform(0.9, 1.2), 0.35, 0.35, rng.uniform(1000, 2200))
+    knock = _cnoise(rng, n, _bp(1000, 4000)) * (0.5 + 0.5 * np.cos(2 * np.pi * np.cumsum(ff) / DSR)) ** 8
+    y += rng.uniform(0.2, 0.5) * _unit(knock)
+    if rng.random() < 0.4:  # air brake / door hiss
+        m = int(rng.uniform(0.3, 1.0) * DSR); a = int(rng.uniform(0, max(1, n - m)))
+        y[a:a + m] += rng.uniform(1, 2) * _unit(_cnoise(rng, m, _bp(2500, 12000))) * np.exp(-np.arange(m) / (0.4 * m))
+    if rng.random() < 0.3: y += 0.1 * _unit(np.sin(2 * np.pi * np.cumsum(ff * rng.uniform(8, 12)) / DSR))  # gear whine
+    return y * _env(n, 0.3, 0.4)
+
+def _truck(rng, n):
+    rpm = _rpm(rng, n, 500, 1700, rng.choice(['steady', 'ramp', 'revs'], p=[.4, .4, .2]))
+    ff = rpm / 60 * 3
+    y = _engine(rng, n, ff, rng.uniform(0.7, 1.0), 0.5, 0.5, rng.uniform(700, 1600))
+    if rng.random() < 0.3: y *= 1 + 0.8 * (np.sin(np.pi * np.cumsum(ff) / DSR) > 0.3)  # engine brake staccato
+    if rng.random() < 0.4:  # body rattle
+        times = np.cumsum(rng.exponential(0.12, int(n / DSR / 0.12) + 1))
+        y += 0.4 * _unit(_cnoise(rng, n, _bp(800, 5000)) * _pulses(n, times, 0.01))
+    return y * _env(n, 0.3, 0.4)
+
+def _motorcycle(rng, n):
+    twin = rng.random() < 0.6
+    rpm = _rpm(rng, n, 1500, 8000 if twin else 11000, rng.choice(['revs', 'ramp', 'steady'], p=[.45, .4, .15]))
+    ff = rpm / 60 if twin else rpm / 30
+    y = _engine(rng, n, ff, rng.uniform(0.6, 0.9), 0.8 if twin else 0.2, 0.3, rng.uniform(2500, 5000))
+    return y * _env(n, 0.1, 0.3)
+
+def _train(rng, n):
+    tt, T = np.arange(n) / DSR, n / DSR
+    v, L = rng.uniform(8, 30), rng.uniform(15, 25)  # m/s, car length
+    per, a = L / v, 2.5 / v; c = rng.uniform(0.2, 0.35) * per
+    times = [t + o for t in np.arange(rng.uniform(0, per), T, per) for o in (0, a, c, c + a)]
+    clack = _cnoise(rng, n, _bp(150, 2000)) * _pulses(n, times, rng.uniform(0.015, 0.04))
+    y = _unit(_cnoise(rng, n, lambda f: (np.maximum(f, 20) / 20) ** -1 * _bp(20, rng.uniform(150, 400))(f)))
+    y += rng.uniform(0.4, 0.9) * _unit(_cnoise(rng, n, _bp(300, 2000))) + rng.uniform(1, 2) * _unit(clack)
+    if rng.random() < 0.25:  # wheel squeal
+        f = rng.uniform(2000, 6000) * (1 + 0.02 * _slow(rng, n, 1))
+        y += rng.uniform(0.3, 0.8) * _unit(_tone(rng, f, 1.5, kmax=4)) * np.clip(0.5 + _slow(rng, n, 2), 0, 1)
+    if rng.random() < 0.4: y += 0.6 * _unit(_engine(rng, n, rng.uniform(15, 35) * (1 + 0.02 * _slow(rng, n, 1)), 1.0, 0.4, 0.3, 600))  # locomotive
+    return y * np.minimum(1, np.minimum(tt, T - tt) / (0.3 * T))  # approaches and leaves
+
+# class -> (generator, event length range in s)
+DCASE_GEN = {'Train horn': (_train_horn, (0.7, 4)), 'Air horn, truck horn': (_air_horn, (0.5, 2.5)),
+             'Car alarm': (_car_alarm, (1.5, 5)), 'Reversing beeps': (_reversing_beeps, (1.5, 5)),
+             'Ambulance (siren)': (_ambulance, (1.5, 5)), 'Police car (siren)': (_police, (1.5, 5)),
+             'Fire engine, fire truck (siren)': (_fire_engine, (2, 5)), 'Civil defense siren': (_civil_defense, (3, 5)),
+             'Screaming': (_scream, (0.5, 3)), 'Bicycle': (_bicycle, (0.5, 3)), 'Skateboard': (_skateboard, (1.5, 5)),
+             'Car': (_car, (1.5, 5)), 'Car passing by': (_car_passing, (2, 5)), 'Bus': (_bus, (2, 5)),
+             'Truck': (_truck, (2, 5)), 'Motorcycle': (_motorcycle, (1, 5)), 'Train': (_train, (2.5, 5))}
+assert tuple(DCASE_GEN) == DCASE_CLASSES
+
+def _street(rng, n):
+    "Street background, unit RMS: pink-to-brown noise with a traffic-flow swell, sometimes distant traffic rumble, birds or wind"
+    slope, hi = rng.uniform(0.5, 1.0), rng.uniform(2000, 9000)
+    y = _unit(_cnoise(rng, n, lambda f: (np.maximum(f, 20) / 20) ** -slope * _bp(20, hi, 1)(f)))
+    y *= np.clip(1 + rng.uniform(0.1, 0.4) * _slow(rng, n, rng.uniform(0.1, 0.5)), 0.2, None)
+    if rng.random() < 0.5:  # distant traffic: engine rumble, low-passed
+        rum = _engine(rng, n, rng.uniform(25, 60) * (1 + 0.1 * _slow(rng, n, 0.3)), 1.0, 0.5, 0.5, 250)
+        y += rng.uniform(0.15, 0.4) * _unit(rum)
+    if rng.random() < 0.3:  # birds
+        tt = np.arange(n) / DSR; f = np.zeros(n); env = np.zeros(n)
+        for t0 in rng.uniform(0, CLIP, int(rng.integers(2, 12))):
+            m = int(rng.uniform(0.05, 0.2) * DSR); a = int(t0 * DSR); b = min(n, a + m)
+            f[a:b] = np.linspace(rng.uniform(3000, 6000), rng.uniform(2000, 4000), m)[:b - a]; env[a:b] = _env(m, 0.01, 0.02)[:b - a]
+        y += rng.uniform(0.1, 0.3) * np.sin(2 * np.pi * np.cumsum(f) / DSR) * env / max(np.sqrt(np.mean(env ** 2)), 1e-3) * 0.3
+    if rng.random() < 0.2:  # wind gusts
+        y += rng.uniform(0.3, 0.8) * _unit(_cnoise(rng, n, _bp(20, 200))) * np.clip(_slow(rng, n, 0.5), 0, None)
+    return _unit(y)
+
+def _active_rms(x):
+    "RMS of the louder half of 50 ms frames: the level of an intermittent sound while it sounds"
+    m = int(0.05 * DSR); fr = (x[:len(x) // m * m] ** 2).reshape(-1, m).mean(1) if len(x) >= m else np.array([np.mean(x ** 2)])
+    return np.sqrt(np.mean(fr[fr >= np.median(fr)]) + 1e-20)
+
+def _dcase_clip(task):
+    "Render one 10 s clip: street background plus its events at random times, SNR 0-20 dB; returns the strong labels"
+    dst, classes, seed = task
+    rng = np.random.default_rng(seed)
+    n = int(CLIP * DSR)
+    y, ev = _street(rng, n), []
+    for c in classes:
+        gen, (lo, hi) = DCASE_GEN[c]
+        m = int(rng.uniform(lo, hi) * DSR)
+        x = gen(rng, m)[:m]
+        if rng.random() < 0.5: x = _filt(x, _bp(0, rng.uniform(3000, 12000), 1))  # distance: air absorption
+        if c != 'Civil defense siren': x = _reverb(rng, x, rng.uniform(0.2, 1.2), rng.uniform(0.05, 0.5))
+        a = int(rng.integers(0, n - m + 1)); x = x[:n - a]
+        snr = rng.uniform(0, 20)
+        y[a:a + len(x)] += x * 10 ** (snr / 20) / _active_rms(x[:m])
+        ev.append((a / DSR, (a + m) / DSR, c, snr))
+    y *= rng.uniform(0.2, 0.9) / (np.abs(y).max() + 1e-9)
+    Path(dst).parent.mkdir(parents=True, exist_ok=True)
+    sf.write(dst, y.astype(np.float32), DSR, subtype='PCM_16')
+    return ev
+
+def _yt_id(rng, seen):
+    while True:
+        v = ''.join(YT[i] for i in rng.integers(0, 64, 11))
+        if v not in seen: seen.add(v); return v
+
+def make_dcase(out:Path, seed=0, n_train=360, n_test=60, n_eval=60, p_two=0.3, workers=2):
+    rng = np.random.default_rng(seed)
+    root = out/'dcase'; seen, tasks, rows = set(), [], []
+    for s, k in (('training', n_train), ('testing', n_test), ('evaluation', n_eval)):
+        deck = np.concatenate([rng.permutation(len(DCASE_CLASSES)) for _ in range(k // len(DCASE_CLASSES) + 1)])[:k]
+        for i in range(k):  # every class leads about equally often; a second, different class in p_two of the clips
+            cl = [DCASE_CLASSES[deck[i]]]
+            if rng.random() < p_two: cl.append(rng.choice([c for c in DCASE_CLASSES if c != cl[0]]))
+            t0 = float(rng.integers(0, 300)); name = f"{_yt_id(rng, seen)}_{t0:.3f}_{t0 + CLIP:.3f}.wav"
+            tasks.append((str(root/'raw'/DCASE_DIRS[s]/('Y' + name)), cl, int(rng.integers(1 << 31)))); rows.append((s, name, t0))
+    with ProcessPoolExecutor(workers) if workers > 1 else _Serial() as ex:
+        evs = list(ex.map(_dcase_clip, tasks, chunksize=4))
+    weak = {s: [] for s in DCASE_DIRS}; strong = {s: [] for s in DCASE_DIRS}
+    for (s, name, t0), ev in zip(rows, evs):
+        for c in sorted({e[2] for e in ev}, key=DCASE_CLASSES.index): weak[s].append(f"{name}\t{t0:.3f}\t{t0 + CLIP:.3f}\t{c}\n")
+        for a, b, c, _ in ev: strong[s].append(f"{name}\t{a:.3f}\t{b:.3f}\t{c}\n")
+    for s in DCASE_DIRS:
+        (root/f'groundtruth_weak_label_{s}_set.csv').write_text(''.join(weak[s]))
+        if s != 'training': (root/f'groundtruth_strong_label_{s}_set.csv').write_text(''.join(strong[s]))  # as released: no strong labels for training
+    cnt = {s: {c: 0 for c in DCASE_CLASSES} for s in DCASE_DIRS}
+    for (s, _, _), ev in zip(rows, evs):
+        for c in {e[2] for e in ev}: cnt[s][c] += 1
+    n_ev = [len(ev) for ev in evs]
+    print(f"dcase: {len(tasks)} clips of {CLIP:g} s at {DSR} Hz ({n_train} training / {n_test} testing / {n_eval} evaluation), "
+          f"{len(DCASE_CLASSES)} classes, {np.mean(n_ev):.2f} events per clip, SNR 0-20 dB, in {root}")
+    w = max(len(c) for c in DCASE_CLASSES)
+    print(f"  {'class':{w}}  training  testing  evaluation")
+    for c in DCASE_CLASSES: print(f"  {c:{w}}  {cnt['training'][c]:8d}  {cnt['testing'][c]:7d}  {cnt['evaluation'][c]:10d}")
+
+class _Serial:
+    "Stand-in for a process pool with one worker (no fork)"
+    def __enter__(self): return self
+    def __exit__(self, *a): return False
+    def map(self, f, it, chunksize=1): return map(f, it)
+
 if __name__ == '__main__':
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0], formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument('set', choices=['keyword', 'music'])
-    p.add_argument('out', type=Path, help='data folder (keyword/ or mtat/ is created in it)')
+    p.add_argument('set', choices=['keyword', 'music', 'dcase'])
+    p.add_argument('out', type=Path, help='data folder (keyword/, mtat/ or dcase/ is created in it)')
     p.add_argument('--seed', type=int, default=0)
     p.add_argument('--workers', type=int, default=os.cpu_count() or 1)
-    p.add_argument('--n', type=int, default=None, help='speakers (keyword, default 80) or clips (music, default 640)')
+    p.add_argument('--n', type=int, default=None, help='speakers (keyword, default 80), clips (music, default 640) or '
+                                                       'training clips (dcase, default 360; testing and evaluation sets n/6 each)')
     a = p.parse_args()
     if a.set == 'keyword': make_keyword(a.out, a.seed, n_speakers=a.n or 80, workers=a.workers)
-    else: make_music(a.out, a.seed, n_clips=a.n or 640, workers=a.workers)
+    elif a.set == 'music': make_music(a.out, a.seed, n_clips=a.n or 640, workers=a.workers)
+    else: n = a.n or 360; make_dcase(a.out, a.seed, n_train=n, n_test=max(1, n // 6), n_eval=max(1, n // 6), workers=a.workers)
