@@ -6,13 +6,14 @@ Docs: https://jetatag.github.io/jetatag/learner.html.md"""
 
 # %% auto #0
 __all__ = ['STAGES', 'ALIGNS', 'PAPER_STAGE1', 'PAPER_STAGE2', 'DEFAULT_LATENT', 'JEModel', 'JELoss', 'FeedTargets',
-           'FreezeEncoder', 'LossPart', 'joint_scores', 'JointSpaceAUC', 'LossParts', 'TrainingDiverged', 'StopOnNaN',
-           'linear_probe', 'JEDiagnostics', 'EpochHistory', 'EpochCheckpoint', 'Phase', 'paper_plan', 'one_cycle_plan',
-           'je_opt_func', 'default_latent', 'JELearner', 'build_model', 'je_learner', 'Tagger', 'metric_family',
-           'metrics_from_crops', 'evaluate_tagger', 'cpu_has_bf16', 'AudioMixedPrecision']
+           'FreezeEncoder', 'je_splitter', 'LossPart', 'joint_scores', 'JointSpaceAUC', 'LossParts', 'TrainingDiverged',
+           'StopOnNaN', 'linear_probe', 'JEDiagnostics', 'EpochHistory', 'EpochCheckpoint', 'JoinFits', 'Phase',
+           'paper_plan', 'one_cycle_plan', 'je_opt_func', 'default_latent', 'JELearner', 'build_model', 'je_learner',
+           'Tagger', 'metric_family', 'metrics_from_crops', 'evaluate_tagger', 'cpu_has_bf16', 'AudioMixedPrecision']
 
 # %% ../nbs/06_learner.ipynb #342b6724
 import json, os, tempfile, warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -20,10 +21,11 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch
 from torch import nn
 import torch.nn.functional as F
-from fastcore.basics import store_attr, ifnone, patch, noop
+from fastcore.basics import store_attr, ifnone, patch, noop, PrettyString
 from fastai.learner import Learner, Metric, load_learner
 from fastai.callback.core import Callback, CancelFitException
 from fastai.callback.schedule import fit_one_cycle
+from fastai.callback.progress import CSVLogger
 from fastai.optimizer import Adam, OptimWrapper
 from fastai.torch_core import find_bs, to_detach, rank_distrib
 
@@ -56,6 +58,8 @@ class JEModel(nn.Module):
             self.tag_encoder = TagEncoder(n_classes, latent)
             self.tag_decoder = TagDecoder(latent, n_classes)
         self.classifier = Classifier(n, n_classes, hidden=hidden, p=p)
+        # the stage as a buffer: it is in `state_dict`, so fastai's `save` / `load`, checkpoints and safetensors files keep it
+        self.register_buffer('stage_id', torch.tensor(0 if with_je else 1))
         self.stage = 'joint' if with_je else 'classifier'
         self.crop_scores = False
 
@@ -65,7 +69,14 @@ class JEModel(nn.Module):
     def stage(self, s):
         if s not in STAGES: raise ValueError(f"stage must be one of {STAGES}, got {s!r}")
         if s == 'joint' and not self.with_je: raise ValueError("this model was built with with_je=False: it has no joint-embedding stage")
+        if getattr(self, '_stage', None) != s: self.stage_id.fill_(STAGES.index(s))  # the Python copy is read in `forward` (no device sync)
         self._stage = s
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        k = prefix + 'stage_id'
+        if k not in state_dict: state_dict[k] = self.stage_id.clone()  # a file from before the stage was saved: keep the current one
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+        self._stage = None; self.stage = STAGES[int(self.stage_id)]
 
     def tag_targets(self,
                     y:torch.Tensor, # multi-hot targets `(B, C)` or class indices `(B,)`
@@ -170,13 +181,20 @@ class FeedTargets(Callback):
         if getattr(_bare(self.model), 'stage', None) == 'joint' and len(self.yb): self.learn.xb = (*self.xb, *self.yb)
 
 class FreezeEncoder(Callback):
-    "In stage 2, keep the frozen parts (encoder, projection, tag autoencoder) in eval mode"
+    "Keep the parts that do not train in eval mode (BatchNorm statistics frozen too): a frozen encoder, and in stage 2 the joint-embedding heads"
     order = 1  # after `TrainEvalCallback` puts the whole model in train mode
     def before_train(self):
         m = _bare(self.model)
-        if m.stage == 'classifier' and getattr(self.learn, 'frozen', False):
+        if getattr(self.learn, 'frozen', False): m.encoder.eval()
+        if m.stage == 'classifier':
             for name, child in m.named_children():
-                if name != 'classifier': child.eval()
+                if name not in ('encoder', 'classifier'): child.eval()
+
+def je_splitter(m:nn.Module, # a `JEModel` (or one wrapped in `DistributedDataParallel`)
+               ) -> list:
+    "fastai's two parameter groups: the audio encoder | the heads (projection, tag autoencoder, classifier)"
+    m = _bare(m)
+    return [list(m.encoder.parameters()), [p for name, c in m.named_children() if name != 'encoder' for p in c.parameters()]]
 
 # %% ../nbs/06_learner.ipynb #d472e933
 class LossPart(Metric):
@@ -388,13 +406,42 @@ class EpochCheckpoint(Callback):
         if self.epoch < getattr(self.learn, 'skip_to', 0): return
         _atomic_torch_save(self.learn._ckpt_state(), self.learn.checkpoint_path(self.fname))
 
+# %% ../nbs/06_learner.ipynb #8a82fe42
+class JoinFits(Callback):
+    "Over the fits of one run (`fit_je`'s phases, `fine_tune`'s two): one recorder history (`recorder.plot_loss`), `CSVLogger`s appending after the first fit"
+    order = 66  # after the recorder (and `CSVLogger`) are done with the fit
+    def __init__(self): self.lrs, self.iters, self.losses, self.values, self.csv = [], [], [], [], []
+    def after_fit(self):
+        r, n = self.recorder, len(self.losses)
+        self.lrs += list(r.lrs); self.losses += list(r.losses); self.values += list(r.values)
+        self.iters += [i + n for i in r.iters]
+        r.lrs, r.losses, r.values, r.iters = list(self.lrs), list(self.losses), list(self.values), list(self.iters)
+        for cb in self.learn.cbs:
+            if isinstance(cb, CSVLogger) and not any(cb is c for c, _ in self.csv): self.csv.append((cb, cb.append)); cb.append = True
+    def _restore(self):
+        "Give the `CSVLogger`s their own `append` back"
+        for cb, a in self.csv: cb.append = a
+
+class _AllParts(nn.Module):
+    "Every part of a `JEModel` in one forward pass (for `summary`): encoder, classifier, and with the joint embedding, projection and tag autoencoder"
+    def __init__(self, m):
+        super().__init__(); self.je = m
+        self.stage = 'joint' if m.with_je else 'classifier'  # `FeedTargets` passes the targets in the joint stage
+    def forward(self, x, y=None):
+        m = self.je
+        h = m.encoder(x)
+        logits = m.classifier(h)
+        if not m.with_je: return logits
+        z_t = m.embed_tags(y)
+        return m.tag_decoder(z_t), z_t, m.projection(h)
+
 # %% ../nbs/06_learner.ipynb #089ec92c
 @dataclass
 class Phase:
     "One phase of a training plan"
     stage:str # 'joint' or 'classifier'
     opt:str # 'adam' or 'sgd'
-    lr:float # learning rate (maximum learning rate for one-cycle)
+    lr:float # learning rate (maximum learning rate for one-cycle); a pair `(start, stop)` is fastai's `slice(start, stop)` (encoder | heads)
     epochs:int # number of epochs
     one_cycle:bool=False # use fastai's one-cycle policy in this phase
     unfrozen:bool=False # a classifier phase that also trains the encoder (fine-tuning after stage 2)
@@ -416,22 +463,33 @@ def paper_plan(with_je:bool=True, # two stages (True) or the end-to-end baseline
     if with_je and finetune and 'classifier' in stages: plan.append(Phase('classifier', 'sgd', 1e-4, n(finetune), unfrozen=True))
     return plan
 
+def _plain_lr(lr):
+    "A learning rate as plan data: a number, or fastai's `slice(a, b)` as the pair `(a, b)` (a checkpoint holds plain data only)"
+    if isinstance(lr, slice): return (lr.start, lr.stop)
+    if isinstance(lr, (int, float)): return float(lr)
+    raise TypeError(f"a learning rate is a number or a slice(start, stop), got {lr!r}")
+
+def _as_lr(lr):
+    "The pair `(a, b)` of a plan back as fastai's `slice(a, b)`"
+    return slice(*lr) if isinstance(lr, (tuple, list)) else lr
+
 def one_cycle_plan(with_je:bool=True, # two stages or the baseline
                    epochs=(10, 10), # epochs of stage 1 and stage 2 (an int: the same for both)
-                   lr=(3e-3, 3e-3), # maximum learning rates of stage 1 and stage 2 (a float: the same for both)
+                   lr=(3e-3, 3e-3), # maximum learning rates of stage 1 and stage 2 (a float or a `slice` (encoder | heads): the same for both)
                    stages=('joint', 'classifier'), # which stages to include
                    finetune:int=0, # epochs of end-to-end fine-tuning after stage 2 (joint embedding only)
-                   finetune_lr:float=None, # its maximum learning rate (default: stage 2's / 10)
+                   finetune_lr=None, # its maximum learning rate, a float or a `slice` (default: stage 2's / 10)
                   ) -> list:
     "fastai's one-cycle policy with Adam, one phase per stage (and optionally end-to-end fine-tuning after stage 2)"
     epochs = (epochs, epochs) if isinstance(epochs, (int, float)) else tuple(epochs)
     epochs = tuple(max(1, int(round(e))) for e in epochs)
-    lr = (lr, lr) if isinstance(lr, (int, float)) else tuple(lr)
+    lr = tuple(_plain_lr(o) for o in ((lr, lr) if isinstance(lr, (int, float, slice)) else lr))
+    ft = lr[1] if isinstance(lr[1], float) else lr[1][1]  # the fine-tuning default: a tenth of stage 2's (heads') rate
     plan = []
     if with_je and 'joint' in stages: plan.append(Phase('joint', 'adam', lr[0], epochs[0], one_cycle=True))
     if 'classifier' in stages: plan.append(Phase('classifier', 'adam', lr[1], epochs[1], one_cycle=True))
     if with_je and finetune and 'classifier' in stages:
-        plan.append(Phase('classifier', 'adam', ifnone(finetune_lr, lr[1] / 10), int(finetune), one_cycle=True, unfrozen=True))
+        plan.append(Phase('classifier', 'adam', _plain_lr(ifnone(finetune_lr, ft / 10)), int(finetune), one_cycle=True, unfrozen=True))
     return plan
 
 # %% ../nbs/06_learner.ipynb #a58d59cc
@@ -456,13 +514,11 @@ class JELearner(Learner):
     "A fastai `Learner` for JETATAG: two-stage training (`fit_je`), evaluation, tagging and saving"
     phase_idx = 0
 
-    unfrozen_phase = False  # the current phase fine-tunes the whole model after stage 2
-
     @property
     def frozen(self):
-        "Stage 2 of a joint-embedding model: only the classifier trains (not while fine-tuning after it)"
-        m = _bare(self.model)
-        return m.stage == 'classifier' and m.with_je and not self.unfrozen_phase
+        "Whether the encoder is frozen (its weights and, through `FreezeEncoder`, its BatchNorm statistics): stage 2 of a joint-embedding model, or fastai's `freeze()`"
+        ps = list(_bare(self.model).encoder.parameters())
+        return bool(ps) and not any(p.requires_grad for p in ps)
 
     @property
     def config(self):
@@ -478,15 +534,30 @@ class JELearner(Learner):
     # --- stages ---------------------------------------------------------------------------------
     def set_stage(self,
                   stage:str, # 'joint' (stage 1) or 'classifier' (stage 2 / baseline)
+                  frozen:bool=None, # freeze the encoder (fastai's `freeze`); None: in stage 2 of a joint-embedding model
                  ):
-        "Switch the model to `stage`: loss, metrics and which parameters train"
-        m = self.model
-        m.stage = stage
-        for name, p in m.named_parameters():
-            p.requires_grad_(not self.frozen or name.startswith('classifier.'))
-        self.metrics = self.joint_metrics if stage == 'joint' else self.clf_metrics
+        "Switch the model to `stage`: metrics, a new optimiser (encoder | heads), and which parameters train"
+        _bare(self.model).stage = stage
         self.opt = None
+        self.create_opt()
+        return self._follow_stage(frozen)
+
+    def _follow_stage(self, frozen=None):
+        "Metrics and trainable parameters of the model's stage, on the current optimiser (its state kept)"
+        m = _bare(self.model)
+        self.metrics = self.joint_metrics if m.stage == 'joint' else self.clf_metrics
+        self.opt.freeze_to(int(ifnone(frozen, m.stage == 'classifier' and m.with_je)))  # fastai's: group 0 is the encoder (BatchNorm too: `train_bn=False`)
+        if m.stage == 'classifier':  # the joint-embedding heads take no part in the classifier's loss: they stay as stage 1 left them
+            for name, p in m.named_parameters():
+                if not name.startswith(('encoder.', 'classifier.')): p.requires_grad_(False)
         return self
+
+    def _load_opt_state(self, sd):
+        "Load an optimiser state from a checkpoint; one of before the two parameter groups (encoder | heads) restarts the optimiser, said once"
+        try: self.opt.load_state_dict(sd)
+        except (AssertionError, ValueError, KeyError, IndexError):
+            warnings.warn("the checkpoint's optimiser state does not fit this optimiser's parameter groups (a checkpoint of an older "
+                          "jetatag, with one group): the weights and the schedule resume, the optimiser's moments start again")
 
     def _epoch_row(self):
         r = self.recorder
@@ -507,25 +578,33 @@ class JELearner(Learner):
         return dict(bs=getattr(d.train, 'bs', None), input_length=getattr(d, 'input_length', None), n_crops=getattr(d, 'n_crops', None))
 
     def _run_phase(self, i, ph, start_epoch=0, opt_state=None):
-        self.phase_idx, self.skip_to, self.unfrozen_phase = i, start_epoch, ph.unfrozen
-        self.set_stage(ph.stage)
+        self.phase_idx, self.skip_to = i, start_epoch
         self.opt_func = je_opt_func(ph.opt)
-        self.create_opt()
-        if opt_state is not None: self.opt.load_state_dict(opt_state)
-        if ph.one_cycle: self.fit_one_cycle(ph.epochs, ph.lr, start_epoch=start_epoch)
-        else: self.fit(ph.epochs, ph.lr, start_epoch=start_epoch)
+        self.set_stage(ph.stage, frozen=False if ph.unfrozen else None)  # the phase's optimiser, the encoder frozen in stage 2
+        if opt_state is not None: self._load_opt_state(opt_state)
+        if ph.one_cycle: self.fit_one_cycle(ph.epochs, _as_lr(ph.lr), start_epoch=start_epoch)
+        else: self.fit(ph.epochs, _as_lr(ph.lr), start_epoch=start_epoch)
         if getattr(self, 'diverged', None): raise TrainingDiverged(self.diverged)
+
+    @contextmanager
+    def _run(self, cbs=None):
+        "One run of several fits (`fit_je`'s phases, `fine_tune`'s two): `cbs` in all of them, one recorder history"
+        join = JoinFits()
+        try:
+            with self.added_cbs(list(L(cbs)) + [join]): yield
+        finally: join._restore()
 
     def fit_je(self,
                schedule:str='paper', # 'paper' (the paper's fixed schedule) or 'one_cycle' (fastai's one-cycle)
                epochs=None, # paper: a scale factor for every phase (e.g. 0.1); one_cycle: epochs per stage (int or pair)
-               lr=None, # one_cycle only: maximum learning rate (float or pair per stage)
+               lr=None, # one_cycle only: maximum learning rate, a float or a `slice` (encoder | heads), or a pair of them (one per stage)
                is_test:bool=False, # one epoch per phase (the original's --isTest)
                resume:bool=False, # continue from the last checkpoint in `learn.path/learn.model_dir`
                stages=('joint', 'classifier'), # which stages to run
                checkpoint:bool=True, # save a checkpoint after every epoch
                finetune:int=0, # epochs of end-to-end fine-tuning (encoder and classifier) after stage 2; 0: the paper's two stages
-               finetune_lr:float=None, # one_cycle: its maximum learning rate (default: stage 2's / 10)
+               finetune_lr=None, # one_cycle: its maximum learning rate, a float or a `slice` (default: stage 2's / 10)
+               cbs=None, # callbacks for the whole run (every phase), as fastai's `fit(cbs=...)`
               ):
         "Stage 1 (joint embedding) then stage 2 (classifier on the frozen encoder), or the baseline when `with_je=False`"
         with_je = self.model.with_je
@@ -556,16 +635,51 @@ class JELearner(Learner):
                 else: opt_state = st['opt']
                 if isinstance(opt_state, dict) and 'hypers' in opt_state: opt_state['hypers'] = L(opt_state['hypers'])  # fastai's own type
                 print(f"resuming at phase {start_phase + 1}/{len(plan)}, epoch {start_epoch}")
-        cbs = [EpochHistory()] + ([EpochCheckpoint()] if checkpoint else [])
+        own = [EpochHistory()] + ([EpochCheckpoint()] if checkpoint else [])
         try:
-            with self.added_cbs(cbs):
+            with self._run(list(L(cbs)) + own):
                 for i, ph in enumerate(plan):
                     if i < start_phase: continue
                     se = start_epoch if i == start_phase else 0
                     self._run_phase(i, ph, se, opt_state if i == start_phase else None)
         finally:
-            if self.unfrozen_phase: self.unfrozen_phase = False; self.set_stage(_bare(self.model).stage)
+            if plan and plan[-1].unfrozen and not self.frozen: self.set_stage(_bare(self.model).stage)  # back to stage 2's frozen encoder
         return self
+
+    def fine_tune(self,
+                  epochs:int, # epochs of the whole model (encoder and classifier)
+                  base_lr:float=2e-3, # the classifier's learning rate of the frozen epochs (halved for the unfrozen ones)
+                  freeze_epochs:int=1, # epochs of the classifier alone, on the frozen encoder (stage 2)
+                  lr_mult:float=100, # the encoder's learning rate is the classifier's / `lr_mult` in the unfrozen epochs
+                  pct_start:float=0.3, # one-cycle warm-up share of the unfrozen epochs
+                  div:float=5.0, # one-cycle's initial division of the unfrozen epochs' rate
+                  cbs=None, # callbacks for both fits
+                  **kwargs, # passed to `fit_one_cycle`
+                 ):
+        "fastai's `fine_tune` on the classifier: stage 2 (the encoder frozen as it is, e.g. after `fit_je(stages=('joint',))`), then the whole model with discriminative rates"
+        self.history, self.plan, self.train_progress, self.diverged = [], [], dict(phase=0, epoch=0), None
+        self._drop_thresholds()
+        with self._run(list(L(cbs)) + [EpochHistory()]):
+            self.phase_idx = 0
+            self.set_stage('classifier', frozen=True)
+            self.fit_one_cycle(freeze_epochs, slice(base_lr), pct_start=0.99, **kwargs)
+            if self.diverged: raise TrainingDiverged(self.diverged)
+            base_lr /= 2
+            self.phase_idx = 1
+            self.set_stage('classifier', frozen=False)  # fastai's `unfreeze`, the joint-embedding heads left out (the classifier's loss does not use them)
+            self.fit_one_cycle(epochs, slice(base_lr / lr_mult, base_lr), pct_start=pct_start, div=div, **kwargs)
+            if self.diverged: raise TrainingDiverged(self.diverged)
+        return self
+
+    def load(self,
+             file, # file name in `learn.path/learn.model_dir` (fastai's `save` wrote it)
+             device=None, # device to load to (default: the DataLoaders')
+             with_opt:bool=True, # load the optimiser state too (if saved)
+             strict:bool=True, # the weights must fit exactly
+            ):
+        "fastai's `Learner.load`: the stage comes back with the weights (`JEModel.stage_id`), and metrics and frozen parts follow it"
+        super().load(file, device=device, with_opt=with_opt, strict=strict)
+        return self._follow_stage()
 
     def history_df(self) -> pd.DataFrame:
         "One row per epoch of every phase: stage, phase, losses and metrics"
@@ -620,6 +734,33 @@ class JELearner(Learner):
         "A `Tagger` for new audio with this learner's model"
         return Tagger(self.model, self.dls.vocab, self.config)
 
+    # --- fastai's habits ------------------------------------------------------------------------
+    def summary(self):
+        "fastai's `Learner.summary` over every part: one pass of a training batch through the encoder, the projection head, the tag autoencoder and the classifier"
+        from fastai.callback.hook import module_summary
+        m = _bare(self.model)
+        x, y = self.dls.train.one_batch()[:2]
+        model, mets, self.model, self.metrics = self.model, self.metrics, _AllParts(m), []
+        try: res = module_summary(self, x, y)
+        finally: self.model, self.metrics = model, mets
+        res = res.replace('_AllParts', type(m).__name__, 1)  # the header names the model
+        res += f"Optimizer used: {self.opt_func}\nLoss function: {self.loss_func}\n\nStage: {m.stage}\n"
+        if self.opt is not None:
+            res += "Model " + ("unfrozen\n\n" if not self.frozen else "frozen up to parameter group #1 (the encoder)\n\n")
+        res += "Callbacks:\n" + '\n'.join(f"  - {cb}" for cb in self.cbs.sorted('order'))
+        return PrettyString(res)
+
+    def show_results(self,
+                     ds_idx=1, # 0: the training split, 1: the validation split (fastai's), or a split name ('test')
+                     dl=None, # or a DataLoader of the learner's cache (`test_dataloader(dls, split)`)
+                     max_n:int=6, # number of clips
+                     **kwargs, # passed to `jetatag.plots.show_results` (`idxs`, `threshold`, `top_k`, ...)
+                    ):
+        "Spectrograms of clips titled with their true tags and the model's predicted tags (`jetatag.plots.show_results`)"
+        from .plots import show_results
+        return show_results(self, ds_idx, dl=dl, max_n=max_n, **kwargs)
+
+
 # %% ../nbs/06_learner.ipynb #67750f22
 def build_model(config:dict # as stored in `JEModel.config`: encoder, block, encoder_kwargs, n_classes, latent, multilabel, with_je
                ) -> JEModel:
@@ -664,7 +805,7 @@ def je_learner(dls, # DataLoaders from `je_dataloaders` (their input length must
                          f"{model.encoder.input_length}: build them with je_dataloaders(cache, input_length={model.encoder.input_length})")
     loss = JELoss(multilabel=multilabel, align=align, margin=margin, temperature=temperature)
     Path(path).mkdir(parents=True, exist_ok=True)  # fastai's CSVLogger and export write there at once
-    learn = JELearner(dls, model, loss_func=loss, metrics=[], path=path, model_dir=model_dir, train_bn=False,
+    learn = JELearner(dls, model, loss_func=loss, metrics=[], path=path, model_dir=model_dir, train_bn=False, splitter=je_splitter,
                       cbs=[FeedTargets(), FreezeEncoder(), LossParts(), StopOnNaN()] + list(L(cbs)), **kwargs)
     learn.clf_metrics = list(metrics) if metrics is not None else default_metrics(metric_family(config))
     learn.joint_metrics = [LossPart('recon'), LossPart('align'), JointSpaceAUC(multilabel)]
