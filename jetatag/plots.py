@@ -11,7 +11,6 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
-from fastcore.basics import patch
 from .core import SR, show_spec, load_audio
 from .data import eval_crops
 from .encoders import HarmonicSTFT, HarmonicCNN
@@ -23,11 +22,12 @@ __all__ = ['show_results', 'plot_harmonic_spectrogram', 'plot_losses', 'plot_tag
 
 # %% ../nbs/09_plots.ipynb #c5061cf6
 def _pred_tags(p, vocab, multilabel=True, threshold=0.5, top_k=None):
-    "(tag, probability) pairs predicted from one clip's probabilities `p`"
+    "(tag, probability) pairs predicted from one clip's probabilities `p` (`threshold`: a number or one per tag)"
     order = np.argsort(-p)
+    th = np.broadcast_to(np.asarray(threshold, dtype=float), p.shape)
     if not multilabel: order = order[:top_k or 1]
     elif top_k: order = order[:top_k]
-    else: order = [i for i in order if p[i] >= threshold]
+    else: order = [i for i in order if p[i] >= th[i]]
     return [(vocab[i], float(p[i])) for i in order]
 
 def _wrap(tags, width=34):
@@ -39,17 +39,30 @@ def _wrap(tags, width=34):
         else: cur = s
     return '\n'.join(lines + [cur]) if (lines or cur) else '(none)'
 
+def _result_split(learn, ds_idx, dl):
+    "The split of the learner's cache that fastai's `ds_idx` (0, 1 or a split name) or a DataLoader `dl` stands for"
+    if dl is not None:
+        s = getattr(dl, 'split', None)   # `test_dataloader` names its split; fastai's loaders are found among the learner's
+        if not isinstance(s, str): s = next((name for name, d in zip(('train', 'valid'), learn.dls.loaders) if d is dl), None)
+        if s is None: raise ValueError("show_results: dl must be a DataLoader of the learner's cache: dls.train, dls.valid or test_dataloader(dls, split)")
+        return s
+    if isinstance(ds_idx, str): return ds_idx
+    if ds_idx in (0, 1): return ('train', 'valid')[ds_idx]
+    raise ValueError(f"show_results: ds_idx is 0 (the training split), 1 (the validation split) or a split name such as 'test', got {ds_idx!r}")
+
 def show_results(learn:JELearner, # a trained learner (its classifier is used)
-                 split:str='valid', # split of the learner's cache to show
+                 ds_idx=1, # fastai's: 0 the training split, 1 the validation split; or a split name of the learner's cache ('test')
+                 dl=None, # or a DataLoader of the learner's cache (`test_dataloader(dls, split)`, `dls.valid`)
                  max_n:int=6, # number of clips
                  idxs=None, # positions within the split to show (default: the first `max_n`)
-                 threshold:float=0.5, # probability at which a tag counts as predicted (multi-label)
+                 threshold=None, # probability at which a tag counts as predicted (multi-label), a number or one per tag; None: the model's tuned thresholds (`tune_thresholds`), else 0.5
                  top_k:int=None, # show the `top_k` most probable tags instead of thresholding
                  ncols:int=3, # clips per row
                  figsize:tuple=None, # figure size (default: 4.2 x 3.2 inches per clip)
                  n_mels:int=64, # mel bands of the spectrograms
                 ) -> Figure:
-    "Spectrograms of clips of `split`, titled with their true tags and the model's predicted tags"
+    "Spectrograms of clips of a split, titled with their true tags and the model's predicted tags (at its thresholds, if tuned)"
+    split = _result_split(learn, ds_idx, dl)
     cache = learn.dls.cache
     df = cache.split(split)
     if not len(df): raise ValueError(f"show_results: the cache has no {split!r} clips")
@@ -58,6 +71,7 @@ def show_results(learn:JELearner, # a trained learner (its classifier is used)
     waves = [np.array(cache.array(r)) for _, r in rows.iterrows()]  # a copy: torch warns about read-only memory maps
     tagger = learn.tagger()
     probs = tagger.predict(waves)
+    if threshold is None: threshold = tagger.thresholds if tagger.thresholds is not None else 0.5  # the model's, as `Tagger.tag` uses them
     n = len(waves); ncols = min(ncols, n); nrows = math.ceil(n / ncols)
     fig, axs = plt.subplots(nrows, ncols, figsize=figsize or (4.2 * ncols, 3.2 * nrows), squeeze=False)
     for ax, w, p, true in zip(axs.flat, waves, probs, rows['labels']):
@@ -71,16 +85,6 @@ def show_results(learn:JELearner, # a trained learner (its classifier is used)
     for ax in list(axs.flat)[n:]: ax.axis('off')
     fig.tight_layout()
     return fig
-
-# %% ../nbs/09_plots.ipynb #3b967661
-@patch
-def show_results(self:JELearner,
-                 split:str='valid', # split of the learner's cache to show
-                 max_n:int=6, # number of clips
-                 **kwargs, # passed to `show_results`
-                ) -> Figure:
-    "Spectrograms of `split`'s clips titled with true and predicted tags (see `show_results`)"
-    return show_results(self, split=split, max_n=max_n, **kwargs)
 
 # %% ../nbs/09_plots.ipynb #b74217cd
 def _harmonic_front(front):
