@@ -804,7 +804,7 @@ def je_learner(dls, # DataLoaders from `je_dataloaders` (their input length must
         raise ValueError(f"the DataLoaders crop {dls.input_length} samples but the {encoder} encoder takes "
                          f"{model.encoder.input_length}: build them with je_dataloaders(cache, input_length={model.encoder.input_length})")
     loss = JELoss(multilabel=multilabel, align=align, margin=margin, temperature=temperature)
-    Path(path).mkdir(parents=True, exist_ok=True)  # fastai's CSVLogger and export write there at once
+    if not rank_distrib(): Path(path).mkdir(parents=True, exist_ok=True)  # fastai's CSVLogger and export write there at once (rank 0 writes, as `export`)
     learn = JELearner(dls, model, loss_func=loss, metrics=[], path=path, model_dir=model_dir, train_bn=False, splitter=je_splitter,
                       cbs=[FeedTargets(), FreezeEncoder(), LossParts(), StopOnNaN()] + list(L(cbs)), **kwargs)
     learn.clf_metrics = list(metrics) if metrics is not None else default_metrics(metric_family(config))
