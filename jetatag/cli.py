@@ -365,7 +365,7 @@ def train_run(dataset:str='synth', # mtat, dcase, keyword, synth or folder (then
     out = Path(out or default_out(_run_name(dataset, data_path), encoder_type, block, withJE))
     if is_main_process(): check_writable(out, what='the model, metrics and checkpoints')  # before training, not after it
     learn = je_learner(dls, encoder=encoder_type, block=block, latent=latent, with_je=withJE, align=align,
-                       temperature=temperature, encoder_kwargs=enc_kw, clf_scale=clf_scale or 1., path=out, model_dir='checkpoints', cbs=cbs)
+                       temperature=temperature, encoder_kwargs=enc_kw, clf_scale=clf_scale or 1., path=out.absolute(), model_dir='checkpoints', cbs=cbs)  # (absolute: `JELearner.export` joins a relative path twice)
     if mixed_precision == 'fp16': learn.to_fp16()
     elif mixed_precision == 'bf16': learn.to_bf16()
     if schedule == 'one_cycle' and small:
@@ -608,6 +608,7 @@ def predict(*files:str, # audio files (wav, flac, ogg, mp3, ...) and folders (th
     done = done_files(path)
     todo = [(f, e) for f, e in items if f not in done]
     if len(todo) < len(items): print(f"{len(items) - len(todo)} of {len(items)} files already in {path}: skipped", file=sys.stderr)
+    if not todo: print(f"nothing new to tag: every file is already in {path} (delete a file's row to tag it again)", file=sys.stderr); return 0
     from jetatag.core import check_writable
     check_writable(path.parent, what=str(path))
     with open(path, 'a', encoding='utf-8', newline='') as fh:
