@@ -413,7 +413,8 @@ def _scream(rng, n):
         m = min(n - t, int(rng.uniform(0.4, 1.8) * DSR))
         if m < 0.2 * DSR: break
         tt = np.arange(m) / DSR; peak = rng.uniform(500, 1200)
-        f0 = peak * (rng.uniform(0.6, 0.85) + (1 - 0.7) * np.sin(np.pi * tt / tt[-1]) ** 0.5)
+        s0 = rng.uniform(0.6, 0.85)  # starts below the peak, rises and falls
+        f0 = peak * (s0 + (1 - s0) * np.sqrt(np.clip(np.sin(np.pi * tt / tt[-1]), 0, 1)))
         f0 *= 1 + rng.uniform(0.01, 0.03) * np.sin(2 * np.pi * rng.uniform(5, 8) * tt) + 0.01 * _slow(rng, m, 40)
         F = [(rng.uniform(750, 1100), rng.uniform(90, 200)), (rng.uniform(1150, 1800), rng.uniform(100, 220)),
              (rng.uniform(2400, 3200), rng.uniform(150, 300))]
