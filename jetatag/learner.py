@@ -1012,7 +1012,7 @@ def export(self:JELearner,
     if rank_distrib(): return  # only rank 0 writes (as fastai's)
     dls, opt = self.dls, self.opt
     try:
-        with atomic_path(Path(self.path)/fname) as tmp: Learner.export(self, tmp, **kwargs)
+        with atomic_path((Path(self.path)/fname).absolute()) as tmp: Learner.export(self, tmp, **kwargs)  # absolute: fastai prefixes learn.path to a relative name
     except BaseException:
         self.dls, self.opt = dls, opt  # fastai's export does not restore them when its write fails
         raise
