@@ -1,4 +1,4 @@
-"""Audio loading, resampling and the `AudioTensor` type that the rest of jetatag builds on
+"""Audio loading and resampling, broken-audio errors, atomic writes and the command-line error helpers that the rest of jetatag builds on
 
 Docs: https://jetatag.github.io/jetatag/core.html.md"""
 
@@ -11,14 +11,10 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 import numpy as np
-import soundfile as sf
-import soxr
-import torch
-import torchaudio
-import matplotlib.pyplot as plt
-from fastcore.basics import ifnone
 from fastcore.script import CliError
-from fastai.torch_core import TensorBase
+# soundfile, soxr, torch, torchaudio and matplotlib are imported by the functions that use them, and `AudioTensor`
+# (a fastai `TensorBase`) lives in `jetatag.tensor`: the command-line tools answer `--help` without loading them
+
 
 # %% auto #0
 __all__ = ['SR', 'DEBUG_VAR', 'AudioError', 'size_str', 'WriteError', 'atomic_path', 'atomic_write', 'check_writable',
@@ -168,6 +164,7 @@ def resample(x:np.ndarray, # waveform, `(frames,)` or `(frames, channels)`
     x = np.asarray(x, dtype=np.float32)
     if x.ndim not in (1,2): raise ValueError(f"resample: expected a 1-D or (frames, channels) array, got shape {x.shape}")
     if orig_sr==sr or x.shape[0]==0: return x
+    import soxr
     return soxr.resample(np.ascontiguousarray(x), int(orig_sr), int(sr), quality=quality).astype(np.float32, copy=False)
 
 # %% ../nbs/00_core.ipynb #6e4e4f9b
@@ -286,6 +283,7 @@ def _read_all(f) -> np.ndarray:
 
 def _decode_piped(data:bytes) -> np.ndarray:
     "Decode the file contents `data` through a pipe: libsndfile cannot know a pipe's size, so mpg123 decodes to the end of the frames."
+    import soundfile as sf
     r,w = os.pipe()
     def feed():
         try:
@@ -300,6 +298,7 @@ _SR_RANGE = (1_000, 768_000) # sample rates `load_audio` accepts from a header, 
 
 def _decode(path:Path):
     "Decode `path` with soundfile -> (float32 array (frames, channels), sample rate); raises `AudioError`."
+    import soundfile as sf
     try: f = sf.SoundFile(str(path))
     except Exception as e:
         msg = str(e).replace(f"Error opening {str(path)!r}: ", '')
@@ -360,6 +359,7 @@ def load_audio(path, # audio file: wav, flac, ogg (vorbis, opus), mp3, aiff, w64
 # %% ../nbs/00_core.ipynb #956be6b3
 @lru_cache(maxsize=16)
 def _spec_tfm(sr:int, n_fft:int, hop_length:int, n_mels:int|None):
+    import torch, torchaudio
     spec = (torchaudio.transforms.Spectrogram(n_fft=n_fft, hop_length=hop_length, power=2.0) if not n_mels else
             torchaudio.transforms.MelSpectrogram(sample_rate=sr, n_fft=n_fft, hop_length=hop_length, n_mels=n_mels))
     return torch.nn.Sequential(spec, torchaudio.transforms.AmplitudeToDB('power', top_db=80.0)).eval()
@@ -371,6 +371,7 @@ def spectrogram_db(x, # waveform, 1-D array or tensor
                    hop_length:int=256, # hop between frames, in samples
                   ) -> torch.Tensor: # `(n_mels or n_fft//2+1, frames)` in dB, 80 dB range
     "Power (mel) spectrogram of `x` in dB, made with torchaudio transforms."
+    import torch
     x = np.asarray(x.detach().cpu() if isinstance(x, torch.Tensor) else x, dtype=np.float32)
     if not x.flags.writeable: x = x.copy()  # a read-only memory-mapped clip: torch would warn on sharing it
     x = torch.from_numpy(x)
@@ -389,6 +390,7 @@ def show_spec(x, # waveform, 1-D array or tensor
               cmap:str='magma', # colour map of the spectrogram
              ): # the spectrogram's axis
     "Plot the waveform and dB (mel) spectrogram of `x`; returns the spectrogram axis."
+    import torch, matplotlib.pyplot as plt
     x = np.asarray(x.detach().cpu() if isinstance(x, torch.Tensor) else x, dtype=np.float32)
     if x.ndim!=1: raise ValueError(f"show_spec: expected a 1-D waveform, got shape {x.shape}")
     dur = len(x)/sr
@@ -415,37 +417,13 @@ def show_spec(x, # waveform, 1-D array or tensor
         ax.imshow(spec, origin='lower', aspect='auto', cmap=cmap, extent=(0, dur, 0, top), interpolation='nearest')
     return ax
 
-# %% ../nbs/00_core.ipynb #2d8922f4
-class AudioTensor(TensorBase):
-    "A waveform tensor `(samples,)` or `(n_crops, samples)` (float32) that knows its sample rate `sr`."
-    @classmethod
-    def create(cls,
-               o, # path of an audio file, or a waveform (numpy array or tensor)
-               sr:int=SR, # sample rate: of the array, or to resample the file to
-              ):
-        "Load a file with `load_audio` (resampled to `sr`) or wrap a waveform array sampled at `sr`."
-        if isinstance(o, (str, os.PathLike)): o = load_audio(o, sr)
-        t = torch.as_tensor(np.asarray(o, dtype=np.float32) if not isinstance(o, torch.Tensor) else o.float())
-        if t.ndim not in (1,2): raise ValueError(f"AudioTensor.create: expected (samples,) or (n_crops, samples), got shape {tuple(t.shape)}")
-        return cls(t, sr=sr)
+# %% ../nbs/00_core.ipynb #095c44bf
+_all_ = ['AudioTensor']  # defined in jetatag.tensor (torch, fastai), imported on first use
 
-    @property
-    def sr(self) -> int: return getattr(self, '_sr', SR)
-    @sr.setter
-    def sr(self, v): self._sr = int(v)
-    @property
-    def duration(self) -> float:
-        "Length of one clip (or crop) in seconds."
-        return self.shape[-1]/self.sr
-
-    def show(self,
-             ctx=None, # matplotlib axis (fastai's `show_batch` passes one per item)
-             title:str|None=None, # title of the plot
-             **kwargs, # passed to `show_spec` (e.g. `n_mels`, `wave`, `figsize`)
-            ):
-        "Show the waveform and mel spectrogram (the first crop if there are several)."
-        x = self.as_subclass(torch.Tensor).detach().cpu()
-        if x.ndim==2:
-            if ctx is None and title is None and x.shape[0]>1: title = f"crop 1 of {x.shape[0]}"
-            x = x[0]
-        return show_spec(x, sr=self.sr, ax=ctx, title=title, **kwargs)
+def __getattr__(name):
+    "`jetatag.core.AudioTensor` (and `import *`): imported from `jetatag.tensor` on first use, so that importing `jetatag.core` loads neither torch nor fastai"
+    if name == 'AudioTensor':
+        from jetatag.tensor import AudioTensor
+        globals()['AudioTensor'] = AudioTensor
+        return AudioTensor
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
