@@ -12,14 +12,20 @@ from concurrent.futures import ProcessPoolExecutor, wait, FIRST_COMPLETED
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
-import pandas as pd
-import soundfile as sf
 from fastcore.script import anno_parser
-from fastprogress.fastprogress import progress_bar
 from .core import SR, AudioError, WriteError, load_audio, atomic_write, check_writable, size_str, console_progress, cli_errors
-from .data import DATASETS, SPLITS, cache_dir, write_cache_meta, load_cache, TagCache
-from .data import save_npy_atomic, convert_clip, preprocess_items, _default_workers, _one_blas_thread, _pool_imap, _one_line
+# pandas, soundfile, fastprogress and jetatag.data (the cache, which imports torch and fastai) are imported by the
+# functions that use them: `jetatag-preprocess --help` and its option errors load none of them
 _all_ = ['save_npy_atomic', 'convert_clip', 'preprocess_items']  # defined in jetatag.data (the data layer fills caches too), re-exported here
+_FROM_DATA = ('DATASETS', 'SPLITS', 'cache_dir', 'write_cache_meta', 'load_cache', 'TagCache', 'save_npy_atomic', 'convert_clip',
+              'preprocess_items', '_default_workers', '_one_blas_thread', '_pool_imap', '_one_line')
+
+def __getattr__(name):
+    "The names this module re-exports from `jetatag.data` (`jetatag.datasets.preprocess_items`, ...), imported on first use"
+    if name in _FROM_DATA:
+        import jetatag.data
+        return getattr(jetatag.data, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 # %% auto #0
 __all__ = ['DCASE_CLASSES', 'KEYWORDS', 'DCASE_CSVS', 'SYNTH_GENRES', 'SYNTH_INSTRUMENTS', 'SYNTH_TAGS', 'DatasetFiles',
@@ -92,6 +98,7 @@ def find_dataset(dataset:str, # 'mtat', 'dcase', 'keyword' or 'synth'
 
 def _check_dataset(dataset) -> str:
     "`dataset` if it is a known dataset name, else a one-line `ValueError` listing the valid names."
+    from jetatag.data import DATASETS
     if dataset not in DATASETS:
         raise ValueError(f"unknown dataset {dataset!r}; valid names: {', '.join(DATASETS)}")
     return dataset
@@ -100,6 +107,7 @@ def _check_dataset(dataset) -> str:
 def read_mtat_annotations(path, # `annotations_final.csv` (or a synth dataset's, same format)
                          ) -> pd.DataFrame: # `clip_id` (str), one uint8 column per tag, `mp3_path` (str)
     "Parse MTAT's quoted, tab-separated annotation file, checking its header and that tag cells are 0/1."
+    import pandas as pd
     path = Path(path)
     df = pd.read_csv(path, sep='\t', dtype=str, keep_default_na=False, quotechar='"')
     cols = list(df.columns)
@@ -165,6 +173,7 @@ def _list_entries(path:Path) -> list:
 def read_split_lists(split_dir, # folder with train/valid/test lists (`.npy` of "index\tpath" strings, or `.txt`)
                     ) -> dict: # relative mp3 path -> 'train' | 'valid' | 'test'
     "Read a train/valid/test split given as lists of paths (Won et al.'s `split/mtat` format or plain text)."
+    from jetatag.data import SPLITS
     d = Path(split_dir).expanduser()
     res, missing = {}, []
     for s in SPLITS:
@@ -179,6 +188,7 @@ def read_split_lists(split_dir, # folder with train/valid/test lists (`.npy` of 
 
 # %% ../nbs/02_datasets.ipynb #05c27226
 def _items_frame(rows) -> pd.DataFrame:
+    import pandas as pd
     return pd.DataFrame(rows, columns=['clip_id', 'source', 'path', 'split', 'labels'])
 
 def mtat_items(files:DatasetFiles, # from `find_dataset('mtat', ...)` (or 'synth')
@@ -213,6 +223,7 @@ def mtat_items(files:DatasetFiles, # from `find_dataset('mtat', ...)` (or 'synth
 def read_dcase_labels(path, # a `groundtruth_weak_label_*_set.csv`
                      ) -> pd.DataFrame: # columns file, start, end, label; one row per (file, label)
     "Parse a DCASE 2017 task 4 weak-label file (tab-separated, no header, class names with commas and parentheses)."
+    import pandas as pd
     path, rows = Path(path), []
     with open(path, newline='', encoding='utf-8') as f:
         for i,r in enumerate(csv.reader(f, delimiter='\t', quoting=csv.QUOTE_NONE), 1):
@@ -473,6 +484,7 @@ def synth_tags(i:int, # clip number
 # %% ../nbs/02_datasets.ipynb #e35beed9
 def _synth_batch(batch):
     "Worker: render and write a list of (i, seed, duration, sr, dst, fmt) clips atomically."
+    import soundfile as sf
     for i,seed,duration,sr,dst,fmt in batch:
         x,_ = synth_clip(i, seed, duration, sr)
         with atomic_write(dst, 'wb') as f: sf.write(f, x, sr, format=fmt.upper())
@@ -488,6 +500,9 @@ def make_synth(path, # dataset folder to create, e.g. `<data_path>/synth`
                progress:bool=True, # show a progress bar
               ) -> Path: # `path`
     "Write the synthetic dataset in MTAT's format: `mp3/<hex>/*.mp3` + `annotations_final.csv`; resumes a partial run."
+    import soundfile as sf
+    from fastprogress.fastprogress import progress_bar
+    from jetatag.data import _default_workers, _pool_imap
     path = Path(path).expanduser()
     if n_clips<16: raise ValueError(f"make_synth: n_clips must be at least 16 (one per hex folder), got {n_clips}")
     fmt = (fmt or ('mp3' if 'MP3' in sf.available_formats() else 'wav')).lower()
@@ -551,8 +566,9 @@ def preprocess(dataset:str='synth', # one of mtat, dcase, keyword, synth
                seed:int=0, # dcase: seed of the validation draw; synth: generation seed
                n_clips:int|None=None, # synth: number of clips to generate if the dataset is absent (default 800)
                progress:bool=True, # show progress bars (on the command line, --no-progress hides them)
-              ) -> TagCache:
+              ): # the loaded `TagCache` (no annotation: `anno_parser` evaluates it, and `TagCache` lives in jetatag.data, which imports torch)
     "Parse, split and preprocess `dataset` into its clip cache (generating `synth` if needed); returns the loaded cache."
+    from jetatag.data import cache_dir, preprocess_items
     _check_dataset(dataset)
     workers, n_tags, seed, n_clips = _check_preprocess_options(workers, n_tags, valid_pct, seed, n_clips) # before anything is read or written
     if data_path is None:

@@ -8,18 +8,13 @@ Docs: https://jetatag.github.io/jetatag/retrieval.html.md"""
 from __future__ import annotations
 import difflib, hashlib, io, json, os, sys, tempfile
 from pathlib import Path
-import numpy as np, pandas as pd, torch
-import torch.nn.functional as F
-import matplotlib.pyplot as plt
+import numpy as np
 from fastcore.script import call_parse, bool_arg, CliError
 from fastcore.basics import patch
-from fastprogress.fastprogress import progress_bar
 from .core import SR, load_audio, AudioError, atomic_write
-from .encoders import InferenceCopy
-from .data import eval_crops, TagCache, load_cache, to_wave, get_audio_files, audio_extensions
-from .learner import JEModel, JELearner, Tagger, joint_scores
 from .cli import run_cli, prepare_cache
-from .distributed import launch_device
+# pandas, torch, matplotlib and the model code are imported by the functions that use them:
+# `jetatag-search --help` and its option errors load none of them
 
 # %% auto #0
 __all__ = ['SCORES', 'model_fingerprint', 'JointSpace', 'AudioIndex', 'precision_at_k', 'retrieval_metrics', 'evaluate_retrieval',
@@ -30,6 +25,7 @@ SCORES = ('joint', 'cosine', 'classifier') # ways to score a clip against a tag 
 
 def _load_model(src, device=None):
     "(eval-mode `JEModel`, its config) from a safetensors path, `Tagger`, `JELearner` or `JEModel`"
+    from jetatag.learner import JEModel, JELearner, Tagger
     if isinstance(src, (str, Path)): src = Tagger.load(src, device=device)
     if isinstance(src, Tagger): m, cfg = src.model, {**src.config, 'vocab': src.vocab}
     elif isinstance(src, JELearner): m, cfg = src.model, dict(src.config)
@@ -42,6 +38,7 @@ def _load_model(src, device=None):
 def model_fingerprint(model:torch.nn.Module, # a model
                      ) -> str:
     "SHA-256 of the model's weights and buffers (in `state_dict` order): tells whether two embeddings are comparable"
+    import torch
     h = hashlib.sha256()
     for k, v in model.state_dict().items():
         h.update(k.encode()); h.update(v.detach().cpu().contiguous().view(-1).view(torch.uint8).numpy().tobytes())
@@ -54,6 +51,7 @@ class JointSpace:
                  device=None, # device to run on (default: the model's)
                  max_crops:int=None, # most crops in one forward pass; None: 16 on CPU, 64 otherwise (as `Tagger`)
                 ):
+        from jetatag.encoders import InferenceCopy
         self.model, self.config = _load_model(src, device)
         self.source = str(Path(src).expanduser().resolve()) if isinstance(src, (str, Path)) else None  # absolute: the index records it
         self.vocab = list(self.config['vocab'])
@@ -80,17 +78,18 @@ class JointSpace:
                 f"{'latent ' + str(self.model.latent) if self.with_je else 'no joint embedding (baseline)'}, align={self.align!r})")
 
 # %% ../nbs/10_retrieval.ipynb #6ce1d20b
-@torch.no_grad()
 def _embed_crops(self:JointSpace, crops:np.ndarray):
     "Per-crop embeddings and probabilities of a crop stack `(K, T)`"
+    import torch, torch.nn.functional as F
     m = self._infer()
     zs, ps = [], []
-    for i in range(0, len(crops), self.max_crops):
-        x = torch.from_numpy(np.ascontiguousarray(crops[i:i + self.max_crops])).to(self.device)
-        h = m.encoder(x)
-        zs.append((m.projection(h) if self.with_je else F.normalize(h, dim=-1)).float().cpu())
-        l = m.classifier(h).float()
-        ps.append((torch.sigmoid(l) if self.multilabel else F.softmax(l, -1)).cpu())
+    with torch.no_grad():
+        for i in range(0, len(crops), self.max_crops):
+            x = torch.from_numpy(np.ascontiguousarray(crops[i:i + self.max_crops])).to(self.device)
+            h = m.encoder(x)
+            zs.append((m.projection(h) if self.with_je else F.normalize(h, dim=-1)).float().cpu())
+            l = m.classifier(h).float()
+            ps.append((torch.sigmoid(l) if self.multilabel else F.softmax(l, -1)).cpu())
     return torch.cat(zs), torch.cat(ps)
 
 @patch
@@ -100,6 +99,9 @@ def embed(self:JointSpace,
            progress:bool=False, # show a progress bar
           ):
     "Embeddings `(N, latent)` (L2-normalised) and classifier probabilities `(N, C)` of `items`, both float32 arrays"
+    import torch, torch.nn.functional as F
+    from fastprogress.fastprogress import progress_bar
+    from jetatag.data import eval_crops, to_wave
     items = list(items) if isinstance(items, (list, tuple)) else [items]
     m = self.model
     was_training = m.training
@@ -147,6 +149,7 @@ def embed_tags(self:JointSpace,
                 tags=None, # a tag name or list of names (one multi-hot query); None: every single tag, one row each
                ) -> np.ndarray:
     "Tag embeddings `z_t`: `(latent,)` for one query, or `(C, latent)` for the single tags"
+    import torch
     _check_je(self)
     m = self.model
     was_training = m.training
@@ -225,6 +228,7 @@ class AudioIndex:
                     progress:bool=True, # show a progress bar
                    ):
         "Index every audio file under `folder`; ids are paths relative to it; broken files are skipped and listed in `skipped`"
+        from jetatag.data import get_audio_files, audio_extensions
         space = space if isinstance(space, JointSpace) else JointSpace(space)
         folder = Path(folder).expanduser()
         if not folder.exists(): raise FileNotFoundError(2, "no such folder or file to index", str(folder))
@@ -248,6 +252,7 @@ class AudioIndex:
                    progress:bool=True, # show a progress bar
                   ):
         "Index the clips of a split of a preprocessed cache, with their labels"
+        from jetatag.data import TagCache, load_cache
         space = space if isinstance(space, JointSpace) else JointSpace(space)
         cache = cache if isinstance(cache, TagCache) else load_cache(cache)
         if list(cache.vocab) != space.vocab: raise ValueError(f"the model's tags differ from the cache's ({cache.root}): was it trained on this dataset?")
@@ -315,6 +320,8 @@ def scores_for_tags(self:AudioIndex,
                      score:str='joint', # 'joint', 'cosine' or 'classifier'
                     ) -> np.ndarray:
     "Score `(N,)` of every clip for the tag query (higher is better)"
+    import torch
+    from jetatag.learner import joint_scores
     if score not in SCORES: raise ValueError(f"score must be one of {SCORES}, got {score!r}")
     sp = self.space
     v = sp.tag_vector(tags)
@@ -325,6 +332,7 @@ def scores_for_tags(self:AudioIndex,
     return joint_scores(torch.from_numpy(self.z), zt, sp.align, sp.margin)[:, 0].numpy()
 
 def _table(self:AudioIndex, order, scores, k):
+    import pandas as pd
     order = order[:k]
     df = pd.DataFrame({'id': [self.ids[i] for i in order], 'score': scores[order]}, index=pd.RangeIndex(1, len(order) + 1, name='rank'))
     if self.labels is not None: df['labels'] = [', '.join(self.labels[i]) for i in order]
@@ -370,6 +378,8 @@ def tags_of(self:AudioIndex,
              score:str='joint', # 'joint', 'cosine' or 'classifier' (the probabilities)
             ) -> pd.DataFrame:
     "The `k` tags nearest to a clip in the joint space (or the classifier's most probable tags)"
+    import torch, pandas as pd
+    from jetatag.learner import joint_scores
     if score not in SCORES: raise ValueError(f"score must be one of {SCORES}, got {score!r}")
     z, p, _ = _query_vec(self, item)
     sp = self.space
@@ -396,6 +406,7 @@ def retrieval_metrics(scores:np.ndarray, # `(N, C)`: score of every clip for eac
                       ks=(5, 10), # cut-offs for precision at k
                      ) -> pd.DataFrame:
     "Per-tag precision at k and average precision, one row per tag (tags with no relevant clip get NaN)"
+    import pandas as pd
     from sklearn.metrics import average_precision_score
     scores, y = np.asarray(scores, np.float64), np.asarray(y)
     if scores.shape != y.shape: raise ValueError(f"retrieval_metrics: scores {scores.shape} and labels {y.shape} differ in shape")
@@ -410,6 +421,8 @@ def retrieval_metrics(scores:np.ndarray, # `(N, C)`: score of every clip for eac
 
 def _all_scores(index:AudioIndex, score:str) -> np.ndarray:
     "`(N, C)` scores of every clip for every single-tag query"
+    import torch
+    from jetatag.learner import joint_scores
     sp = index.space
     if score == 'classifier': return index.probs.astype(np.float64)
     _check_je(sp, 'a tag query')
@@ -422,6 +435,7 @@ def evaluate_retrieval(index:AudioIndex, # a labelled index (e.g. `AudioIndex.fr
                        ks=(5, 10), # cut-offs for precision at k
                       ) -> dict:
     "Tag-to-audio retrieval with every tag as a query: `summary` (one row per score: P@k, mAP) and `per_tag` tables"
+    import pandas as pd
     y = index.targets
     scores = [s for s in scores if s == 'classifier' or index.space.with_je]
     per = {s: retrieval_metrics(_all_scores(index, s), y, index.space.vocab, ks) for s in scores}
@@ -438,6 +452,7 @@ def plot_retrieval(ev:dict, # the result of `evaluate_retrieval`
                    figsize:tuple=None, # figure size (default: 8 inches high, width grows with the number of tags)
                   ):
     "Bars of tag-to-audio retrieval: P@k and mAP per score, and per-tag AP per score; returns the figure"
+    import pandas as pd, matplotlib.pyplot as plt
     summ, per = ev['summary'], ev['per_tag']
     scores = list(summ.index)
     cols = [c for c in summ.columns if c != 'n_tags']
@@ -484,6 +499,7 @@ def search(*tags:str, # tags to search for: clips that have all of them (quote t
           ):
     "Search audio by tags, by example, or for its nearest tags, in a JETATAG model's joint embedding space"
     import json as _json
+    from jetatag.distributed import launch_device
     if score not in SCORES: raise CliError(f"--score must be one of {', '.join(SCORES)}; got {score!r}")
     if build and dataset: raise CliError("give --build (a folder) or --dataset, not both")
     out, progress = {}, sys.stderr.isatty() and not json
