@@ -14,17 +14,17 @@ from pathlib import Path
 import numpy as np
 from fastcore.script import anno_parser
 from .core import SR, AudioError, WriteError, load_audio, atomic_write, check_writable, size_str, console_progress, cli_errors
-# pandas, soundfile, fastprogress and jetatag.data (the cache, which imports torch and fastai) are imported by the
-# functions that use them: `jetatag-preprocess --help` and its option errors load none of them
-_all_ = ['save_npy_atomic', 'convert_clip', 'preprocess_items']  # defined in jetatag.data (the data layer fills caches too), re-exported here
-_FROM_DATA = ('DATASETS', 'SPLITS', 'cache_dir', 'write_cache_meta', 'load_cache', 'TagCache', 'save_npy_atomic', 'convert_clip',
-              'preprocess_items', '_default_workers', '_one_blas_thread', '_pool_imap', '_one_line')
+# pandas, soundfile, fastprogress and jetatag.cache (the clip cache: numpy, pandas, soundfile; no torch or fastai) are
+# imported by the functions that use them: `jetatag-preprocess --help` and its option errors load none of them
+_all_ = ['save_npy_atomic', 'convert_clip', 'preprocess_items']  # defined in jetatag.cache (the data layer fills caches too), re-exported here
+_FROM_CACHE = ('DATASETS', 'SPLITS', 'cache_dir', 'write_cache_meta', 'load_cache', 'TagCache', 'save_npy_atomic', 'convert_clip',
+               'preprocess_items', '_default_workers', '_one_blas_thread', '_pool_imap', '_one_line')
 
 def __getattr__(name):
-    "The names this module re-exports from `jetatag.data` (`jetatag.datasets.preprocess_items`, ...), imported on first use"
-    if name in _FROM_DATA:
-        import jetatag.data
-        return getattr(jetatag.data, name)
+    "The names this module re-exports from `jetatag.cache` (`jetatag.datasets.preprocess_items`, ...), imported on first use"
+    if name in _FROM_CACHE:
+        import jetatag.cache
+        return getattr(jetatag.cache, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 # %% auto #0
@@ -98,7 +98,7 @@ def find_dataset(dataset:str, # 'mtat', 'dcase', 'keyword' or 'synth'
 
 def _check_dataset(dataset) -> str:
     "`dataset` if it is a known dataset name, else a one-line `ValueError` listing the valid names."
-    from jetatag.data import DATASETS
+    from jetatag.cache import DATASETS
     if dataset not in DATASETS:
         raise ValueError(f"unknown dataset {dataset!r}; valid names: {', '.join(DATASETS)}")
     return dataset
@@ -173,7 +173,7 @@ def _list_entries(path:Path) -> list:
 def read_split_lists(split_dir, # folder with train/valid/test lists (`.npy` of "index\tpath" strings, or `.txt`)
                     ) -> dict: # relative mp3 path -> 'train' | 'valid' | 'test'
     "Read a train/valid/test split given as lists of paths (Won et al.'s `split/mtat` format or plain text)."
-    from jetatag.data import SPLITS
+    from jetatag.cache import SPLITS
     d = Path(split_dir).expanduser()
     res, missing = {}, []
     for s in SPLITS:
@@ -502,7 +502,7 @@ def make_synth(path, # dataset folder to create, e.g. `<data_path>/synth`
     "Write the synthetic dataset in MTAT's format: `mp3/<hex>/*.mp3` + `annotations_final.csv`; resumes a partial run."
     import soundfile as sf
     from fastprogress.fastprogress import progress_bar
-    from jetatag.data import _default_workers, _pool_imap
+    from jetatag.cache import _default_workers, _pool_imap
     path = Path(path).expanduser()
     if n_clips<16: raise ValueError(f"make_synth: n_clips must be at least 16 (one per hex folder), got {n_clips}")
     fmt = (fmt or ('mp3' if 'MP3' in sf.available_formats() else 'wav')).lower()
@@ -566,9 +566,9 @@ def preprocess(dataset:str='synth', # one of mtat, dcase, keyword, synth
                seed:int=0, # dcase: seed of the validation draw; synth: generation seed
                n_clips:int|None=None, # synth: number of clips to generate if the dataset is absent (default 800)
                progress:bool=True, # show progress bars (on the command line, --no-progress hides them)
-              ): # the loaded `TagCache` (no annotation: `anno_parser` evaluates it, and `TagCache` lives in jetatag.data, which imports torch)
+              ): # the loaded `TagCache` (no annotation: `anno_parser` evaluates it, and `TagCache` lives in jetatag.cache, which imports pandas)
     "Parse, split and preprocess `dataset` into its clip cache (generating `synth` if needed); returns the loaded cache."
-    from jetatag.data import cache_dir, preprocess_items
+    from jetatag.cache import cache_dir, preprocess_items
     _check_dataset(dataset)
     workers, n_tags, seed, n_clips = _check_preprocess_options(workers, n_tags, valid_pct, seed, n_clips) # before anything is read or written
     if data_path is None:
