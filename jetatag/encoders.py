@@ -1,4 +1,4 @@
-"""HarmonicCNN, SampleCNN (basic / SE / Res / ReSE blocks) and TagSincNet: waveform -> 1024-d feature `h`
+"""HarmonicCNN, SampleCNN (basic / SE / Res / ReSE blocks), TagSincNet and the Short-chunk ResNet: waveform -> feature `h`; and what any encoder needs
 
 Docs: https://jetatag.github.io/jetatag/encoders.html.md"""
 
@@ -6,7 +6,7 @@ Docs: https://jetatag.github.io/jetatag/encoders.html.md"""
 
 # %% ../nbs/03_encoders.ipynb #c5f7ee94
 from __future__ import annotations
-import math
+import math, warnings
 import torch
 import torch.nn.functional as F
 import torchaudio
@@ -15,7 +15,8 @@ from torch import nn, Tensor
 # %% auto #0
 __all__ = ['SAMPLE_RATE', 'BLOCKS', 'ENCODERS', 'SMALL_CONFIGS', 'hz_to_midi', 'midi_to_hz', 'harmonic_centers', 'HarmonicSTFT',
            'ConvBlock2d', 'ResBlock2d', 'HarmonicCNN', 'SqueezeExcite1d', 'BasicBlock1d', 'ResBlock1d', 'sample_block',
-           'SampleCNN', 'SincConv', 'TagSincNet', 'get_encoder', 'hold_freed_memory', 'fold_bn', 'InferenceCopy']
+           'SampleCNN', 'SincConv', 'TagSincNet', 'LogMelSpectrogram', 'ShortChunkBlock', 'ShortChunkResNet',
+           'get_encoder', 'num_features', 'hold_freed_memory', 'fold_bn', 'InferenceCopy']
 
 # %% ../nbs/03_encoders.ipynb #ae279271
 SAMPLE_RATE = 16000 # sample rate (Hz) of every waveform the encoders see
@@ -137,6 +138,7 @@ def _pool2d(p): return nn.Identity() if p in (1, (1, 1)) else nn.MaxPool2d(p)
 
 class ConvBlock2d(nn.Module):
     "HarmonicCNN *Conv* layer: conv3x3 -> BN -> max-pool -> ReLU (max-pool and ReLU commute; pooling first is cheaper)."
+    fold_pairs = (('conv', 'bn'),) # the BatchNorms that directly follow a conv (`fold_bn`)
     def __init__(self,
                  ni:int, # input channels
                  nf:int, # output channels
@@ -148,6 +150,7 @@ class ConvBlock2d(nn.Module):
 
 class ResBlock2d(nn.Module):
     "HarmonicCNN *Res* layer: conv3x3-BN-ReLU-conv3x3-BN + identity -> max-pool -> ReLU."
+    fold_pairs = (('conv1', 'bn1'), ('conv2', 'bn2')) # the BatchNorms that directly follow a conv (`fold_bn`)
     def __init__(self,
                  nf:int, # channels (in = out)
                  pool=2, # max-pool size: int or (freq, time)
@@ -227,6 +230,7 @@ class SqueezeExcite1d(nn.Module):
 
 class BasicBlock1d(nn.Module):
     "SampleCNN `basic` block (conv3 -> BN -> pool -> ReLU), optionally followed by squeeze-excitation (`se` block)."
+    fold_pairs = (('conv', 'bn'),) # the BatchNorms that directly follow a conv (`fold_bn`)
     def __init__(self,
                  ni:int, # input channels
                  nf:int, # output channels
@@ -242,6 +246,7 @@ class BasicBlock1d(nn.Module):
 
 class ResBlock1d(nn.Module):
     "SampleCNN `res` block (conv3-BN-ReLU-Dropout-conv3-BN + shortcut -> pool -> ReLU); with `se_ratio` the `rese` block."
+    fold_pairs = (('conv1', 'bn1'), ('conv2', 'bn2')) # the BatchNorms that directly follow a conv (`fold_bn`)
     def __init__(self,
                  ni:int, # input channels
                  nf:int, # output channels
@@ -433,24 +438,134 @@ class TagSincNet(SampleCNN):
             y = _fft_correlate(x.float(), q, p, x.shape[-1] // 3, 3) + conv.bias.float()[:, None]
         return self.stem[2](self.stem[1](y[:, :, None].to(conv.weight.dtype).contiguous(memory_format=cl)))
 
-# %% ../nbs/03_encoders.ipynb #8aff9633
-ENCODERS = {'HC': HarmonicCNN, 'SC': SampleCNN, 'MS': TagSincNet}
+# %% ../nbs/03_encoders.ipynb #1e2ce7fc
+class LogMelSpectrogram(nn.Module):
+    "Log-mel front end (torchaudio): power mel spectrogram -> dB, as `(B, 1, n_mels, frames)`, in float32 also under autocast."
+    def __init__(self,
+                 sample_rate:int=SAMPLE_RATE, # sample rate of the input (Hz)
+                 n_fft:int=512, # STFT size (a Hann window of the same length)
+                 hop_length:int=256, # STFT hop
+                 n_mels:int=128, # mel bands
+                 f_min:float=0., # lowest band edge (Hz)
+                 f_max:float=None, # highest band edge (Hz); None: sample_rate / 2
+                 amin:float=1e-10, # floor of the power before the log (torchaudio's `AmplitudeToDB` default)
+                 top_db:float=None, # dynamic range kept below each clip's maximum (dB); None keeps everything
+                ):
+        super().__init__()
+        self.n_fft,self.hop_length,self.n_mels,self.amin,self.top_db = n_fft,hop_length,n_mels,amin,top_db
+        with warnings.catch_warnings():  # 128 bands on 257 FFT bins: the lowest bands are narrower than a bin, some empty (as in Won et al.'s set-up)
+            warnings.filterwarnings('ignore', message='At least one mel filterbank has all zero values')
+            self.mel = torchaudio.transforms.MelSpectrogram(sample_rate=sample_rate, n_fft=n_fft, hop_length=hop_length,
+                                                            f_min=f_min, f_max=f_max, n_mels=n_mels)
+        self.min_length = n_fft // 2 + 1 # the centred STFT pads n_fft // 2 samples on each side by reflection
 
-def get_encoder(name:str, # 'HC' (HarmonicCNN), 'SC' (SampleCNN) or 'MS' (TagSincNet)
+    def n_frames(self,
+                 n_samples:int, # clip length in samples
+                )->int:
+        "Number of frames for a clip of `n_samples` (centred frames)."
+        return n_samples // self.hop_length + 1
+
+    def forward(self, x:Tensor)->Tensor:
+        x = _check_wave(x, type(self).__name__, self.min_length)
+        with _no_autocast(x):
+            return torchaudio.functional.amplitude_to_DB(self.mel(x.float()), 10., self.amin, 0., self.top_db)[:, None]
+
+# %% ../nbs/03_encoders.ipynb #b5f529e8
+class ShortChunkBlock(nn.Module):
+    "Short-chunk ResNet layer (Won et al.'s `Res_2d`): conv3x3/stride-BN-ReLU-conv3x3-BN + shortcut -> ReLU; the shortcut is conv3x3/stride-BN when the shape changes."
+    fold_pairs = (('conv1', 'bn1'), ('conv2', 'bn2')) # each of these BatchNorms directly follows its conv (`fold_bn` folds them)
+    def __init__(self,
+                 ni:int, # input channels
+                 nf:int, # output channels
+                 stride=2, # stride of the first conv and of the shortcut: int or (freq, time)
+                ):
+        super().__init__()
+        self.conv1, self.bn1 = nn.Conv2d(ni, nf, 3, stride=stride, padding=1), nn.BatchNorm2d(nf)
+        self.conv2, self.bn2 = nn.Conv2d(nf, nf, 3, padding=1), nn.BatchNorm2d(nf)
+        same = stride in (1, (1, 1)) and ni == nf
+        self.shortcut = None if same else nn.Sequential(nn.Conv2d(ni, nf, 3, stride=stride, padding=1), nn.BatchNorm2d(nf))
+    def forward(self, x:Tensor)->Tensor:
+        out = self.bn2(self.conv2(F.relu(self.bn1(self.conv1(x)), inplace=True)))
+        out += x if self.shortcut is None else self.shortcut(x)
+        return F.relu(out, inplace=True)
+
+# %% ../nbs/03_encoders.ipynb #cefa86df
+class ShortChunkResNet(nn.Module):
+    "Won et al.'s Short-chunk ResNet: log-mel -> 7 residual 3x3 layers (stride 2) -> global max pool -> Dense: waveform `(B, T)` -> `h` `(B, n_out)`."
+    def __init__(self,
+                 n_channels:int=128, # width c: the layers have c, c, 2c, 2c, 2c, 2c, 4c channels
+                 input_length:int=59049, # design clip length in samples (3.69 s); any length from `min_length` up works (global max pool)
+                 sample_rate:int=SAMPLE_RATE, # sample rate (Hz)
+                 n_fft:int=512, # STFT size of the front end
+                 hop_length:int=256, # STFT hop of the front end
+                 n_mels:int=128, # mel bands
+                 n_out:int=None, # width of the dense layer (the output features); None: 4c (512 at paper size)
+                 channels_last:bool=True, # run the CNN in channels-last memory format (faster on CPU)
+                ):
+        super().__init__()
+        if n_channels < 1: raise ValueError(f"n_channels must be positive, got {n_channels}")
+        self.input_length,self.channels_last = input_length,channels_last
+        self.front = LogMelSpectrogram(sample_rate, n_fft, hop_length, n_mels)
+        self.front_bn = nn.BatchNorm2d(1)
+        c = n_channels
+        self.channels = [c, c, 2*c, 2*c, 2*c, 2*c, 4*c]
+        self.layers = nn.Sequential(*[ShortChunkBlock(ni, nf) for ni, nf in zip([1] + self.channels[:-1], self.channels)])
+        self.n_out = 4*c if n_out is None else n_out
+        self.head = nn.Sequential(nn.Linear(4*c, self.n_out), nn.BatchNorm1d(self.n_out), nn.ReLU(inplace=True))
+        self.min_length = self.front.min_length
+        if channels_last: self.to(memory_format=torch.channels_last) # conv weights too: no per-call weight reorder
+
+    def forward(self, x:Tensor)->Tensor:
+        x = self.front_bn(self.front(_check_wave(x, type(self).__name__, self.min_length)).to(self.front_bn.weight.dtype))
+        if self.channels_last: x = x.contiguous(memory_format=torch.channels_last)
+        return self.head(self.layers(x).amax((-2, -1)))
+
+# %% ../nbs/03_encoders.ipynb #8aff9633
+ENCODERS = {'HC': HarmonicCNN, 'SC': SampleCNN, 'MS': TagSincNet, 'SCR': ShortChunkResNet}
+
+def get_encoder(name:str, # 'HC' (HarmonicCNN), 'SC' (SampleCNN), 'MS' (TagSincNet) or 'SCR' (ShortChunkResNet)
                 block:str='basic', # SampleCNN block for 'SC': 'basic', 'se', 'res' or 'rese'
                 **kwargs, # passed to the encoder's constructor (e.g. n_channels, input_length)
                )->nn.Module:
-    "Build an audio encoder by the original's name (`ENCODERS`)."
+    "Build an audio encoder by name (`ENCODERS`): the original's three, and Won et al.'s Short-chunk ResNet."
     if name not in ENCODERS: raise ValueError(f"unknown encoder {name!r}; valid names: {', '.join(map(repr, ENCODERS))}")
     if block not in BLOCKS: raise ValueError(f"unknown block {block!r}; valid blocks: {', '.join(map(repr, BLOCKS))}")
     if name == 'SC': return SampleCNN(block=block, **kwargs)
     return ENCODERS[name](**kwargs)
+
+# %% ../nbs/03_encoders.ipynb #4e6a10aa
+def num_features(m:nn.Module, # an encoder: waveforms `(B, T)` -> features `(B, F)`
+                 input_length:int=None, # clip length of the dummy pass; None: `m.input_length`
+                )->int:
+    "The feature width F of an encoder: its `n_out` if it declares one, else measured on two silent clips (as fastai's `num_features_model`)."
+    n = getattr(m, 'n_out', None)
+    if n is not None: return int(n)
+    name = type(m).__name__
+    L = input_length if input_length is not None else getattr(m, 'input_length', None)
+    if L is None: raise ValueError(f"{name} declares neither n_out nor input_length: pass the clip length it takes (input_length=...)")
+    t = next(iter(m.parameters()), None)
+    if t is None: t = next(iter(m.buffers()), torch.zeros(()))
+    modes = [(mod, mod.training) for mod in m.modules()]
+    try:
+        m.eval()
+        with torch.no_grad(): out = m(torch.zeros(2, int(L), device=t.device))
+    except Exception as e:
+        msg = str(e).splitlines()[0] if str(e) else ''
+        raise ValueError(f"{name} failed on 2 silent clips of {L} samples ({type(e).__name__}: {msg}); "
+                         "an encoder maps waveforms (B, T) to features (B, F)") from None
+    finally:
+        for mod, tr in modes: mod.training = tr
+    if not isinstance(out, Tensor) or out.ndim != 2 or out.shape[0] != 2:
+        got = tuple(out.shape) if isinstance(out, Tensor) else type(out).__name__
+        raise ValueError(f"{name} maps waveforms (2, {L}) to {got}: an encoder must return features (B, F)")
+    return int(out.shape[1])
 
 # %% ../nbs/03_encoders.ipynb #dfbac9ae
 SMALL_CONFIGS = {
     'HC': dict(n_channels=16, input_length=24000),                              # 1.5 s, n_out 128
     'SC': dict(input_length=3**9, n_channels=16),                               # 1.23 s, 8 blocks, n_out 128
     'MS': dict(input_length=3**9, n_channels=16, n_filters=64, kernel_size=251), # 1.23 s, n_out 128
+    'SCR': dict(n_channels=16, input_length=24000),                             # 1.5 s, n_out 64
 } # small configurations that train quickly on a CPU (used in tests and demos)
 
 # %% ../nbs/03_encoders.ipynb #d1b2d055
@@ -466,22 +581,25 @@ def hold_freed_memory(trim_threshold:int=-1, # bytes of free heap top kept befor
     return bool(libc.mallopt(M_MMAP_MAX, 0)) and bool(libc.mallopt(M_TRIM_THRESHOLD, int(trim_threshold)))
 
 # %% ../nbs/03_encoders.ipynb #3768051d
-def fold_bn(model:nn.Module, # an encoder (or any module built from this page's blocks)
+def _foldable(layer, bn)->bool:
+    "Whether `bn` (with running statistics) can be folded into the conv / Linear `layer` that it directly follows."
+    ok = (isinstance(layer, nn.Conv2d) and isinstance(bn, nn.BatchNorm2d)) or (isinstance(layer, nn.Linear) and isinstance(bn, nn.BatchNorm1d))
+    return ok and bn.running_mean is not None
+
+def _fuse(layer, bn):
+    from torch.nn.utils.fusion import fuse_conv_bn_eval, fuse_linear_bn_eval
+    return fuse_conv_bn_eval(layer, bn) if isinstance(layer, nn.Conv2d) else fuse_linear_bn_eval(layer, bn)
+
+def fold_bn(model:nn.Module, # an encoder, or any module: only the pairs named in `fold_pairs` and those in an `nn.Sequential` are folded
            )->nn.Module:
     "An eval-mode copy of `model` with each BatchNorm that directly follows a conv / Linear folded into it (inference only)."
-    from torch.nn.utils.fusion import fuse_conv_bn_eval, fuse_linear_bn_eval
     import copy
     m = copy.deepcopy(model).eval()
     for mod in list(m.modules()):
-        for c, b in (('conv', 'bn'), ('conv1', 'bn1'), ('conv2', 'bn2')):
-            cv, bn = getattr(mod, c, None), getattr(mod, b, None)
-            if isinstance(cv, nn.Conv2d) and isinstance(bn, nn.BatchNorm2d):
-                setattr(mod, c, fuse_conv_bn_eval(cv, bn)); setattr(mod, b, nn.Identity())
-        if isinstance(mod, nn.Sequential) and len(mod) >= 2:
-            if isinstance(mod[0], nn.Conv2d) and isinstance(mod[1], nn.BatchNorm2d):
-                mod[0], mod[1] = fuse_conv_bn_eval(mod[0], mod[1]), nn.Identity()
-            elif isinstance(mod[0], nn.Linear) and isinstance(mod[1], nn.BatchNorm1d):
-                mod[0], mod[1] = fuse_linear_bn_eval(mod[0], mod[1]), nn.Identity()
+        for c, b in getattr(mod, 'fold_pairs', ()):
+            if _foldable(getattr(mod, c), getattr(mod, b)): setattr(mod, c, _fuse(getattr(mod, c), getattr(mod, b))); setattr(mod, b, nn.Identity())
+        if isinstance(mod, nn.Sequential) and len(mod) >= 2 and _foldable(mod[0], mod[1]):
+            mod[0], mod[1] = _fuse(mod[0], mod[1]), nn.Identity()
     if getattr(m, 'channels_last', True): m.to(memory_format=torch.channels_last)
     return m
 
