@@ -16,8 +16,8 @@ from _common import cpu_model   # (stdlib only: this script imports no jetatag m
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMANDS = {'jetatag-train': ('jetatag.cli', 'train_cli'), 'jetatag-eval': ('jetatag.cli', 'eval_cli'),
-            'jetatag-predict': ('jetatag.cli', 'predict_cli'), 'jetatag-preprocess': ('jetatag.datasets', 'preprocess_cli'),
-            'jetatag-search': ('jetatag.retrieval', 'search_cli')} # pyproject.toml [project.scripts]
+            'jetatag-predict': ('jetatag.cli', 'predict_cli'), 'jetatag-preprocess': ('jetatag.cli', 'preprocess_cli'),
+            'jetatag-search': ('jetatag.cli', 'search_cli')} # pyproject.toml [project.scripts]
 MODULES = ['jetatag', 'jetatag.core', 'jetatag.cli', 'jetatag.datasets', 'jetatag.retrieval', 'jetatag.tensor',
            'jetatag.data', 'jetatag.learner', 'torch', 'fastai.data.all'] # the last two for reference
 HEAVY = ('torch', 'torchaudio', 'fastai', 'sklearn', 'matplotlib', 'pandas')

@@ -1,4 +1,4 @@
-"""`jetatag-train`, `jetatag-eval` and `jetatag-predict`, with the original project's options in their original spellings.
+"""Every console script: `jetatag-preprocess`, `jetatag-train`, `jetatag-eval`, `jetatag-predict` and `jetatag-search`, with the original project's options in their original spellings.
 
 Docs: https://jetatag.github.io/jetatag/cli.html.md"""
 
@@ -17,10 +17,10 @@ from .core import console_progress, cli_errors
 
 # %% auto #0
 __all__ = ['BOOL_WORDS', 'DATASETS', 'SMALL_RECIPE', 'TAG_DELIMS', 'FILE_COLS', 'TAGS_COLS', 'SPLIT_NAMES', 'PREDICT_COLS',
-           'normalise_argv', 'run_cli', 'small_encoder_kwargs', 'results_table', 'prepare_cache', 'compare_table',
-           'default_out', 'detect_tag_delim', 'read_tags_csv', 'folder_cache', 'check_gpu', 'check_train_options',
-           'eval_split', 'train_run', 'train', 'train_cli', 'latest_model', 'audio_inputs', 'done_files', 'result_line',
-           'evaluate', 'eval_cli', 'predict', 'predict_cli']
+           'normalise_argv', 'run_cli', 'small_encoder_kwargs', 'preprocess_cli', 'results_table', 'prepare_cache',
+           'compare_table', 'default_out', 'detect_tag_delim', 'read_tags_csv', 'folder_cache', 'check_gpu',
+           'check_train_options', 'eval_split', 'train_run', 'train', 'train_cli', 'latest_model', 'audio_inputs',
+           'done_files', 'result_line', 'evaluate', 'eval_cli', 'predict', 'predict_cli', 'search', 'search_cli']
 
 # %% ../nbs/07_cli.ipynb #cda740df
 def _canon(opt): return opt.lstrip('-').replace('_', '-').lower()
@@ -63,9 +63,10 @@ def normalise_argv(func, # a `call_parse` function
     if not known: return flat
     return opts + (['--'] if pos and (dashdash or any(s.startswith('-') for s in pos)) else []) + pos
 
-def run_cli(func, # a `call_parse` function
+def run_cli(func, # a `call_parse` function (or a plain one: its signature and docments make the options)
             argv:list=None, # arguments (default: `sys.argv[1:]`)
             hold_memory:bool=False, # keep freed memory mapped for this process (`hold_freed_memory`): the installed commands do
+            show=None, # called with the result (`jetatag-preprocess` prints the cache)
            ):
     "Run `func` as a command line program with `normalise_argv`'s spellings; returns an exit code (an error: one line, `SystemExit`)"
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -78,6 +79,7 @@ def run_cli(func, # a `call_parse` function
                 from jetatag.encoders import hold_freed_memory; hold_freed_memory()
             with console_progress():  # progress bars on a terminal only, not in logs
                 res = func.__wrapped__(*pargs, **kwargs) if hasattr(func, '__wrapped__') else func(*pargs, **kwargs)
+            if show is not None: show(res)
         return res if isinstance(res, int) else 0
     finally: sys.argv = old
 
@@ -106,6 +108,13 @@ def small_encoder_kwargs(encoder:str, # 'HC', 'SC' or 'MS'
         n = int(round(np.median(cache.df['duration'].to_numpy()) * cache.sr))
         kw['input_length'] = int(min(kw['input_length'], max(16000, n)))
     return kw
+
+# %% ../nbs/07_cli.ipynb #59c793aa
+def preprocess_cli(argv:list=None, # arguments (default: `sys.argv[1:]`)
+                  ):
+    "Console entry point `jetatag-preprocess`: `jetatag.datasets.preprocess` with its parameters as options; prints the cache"
+    from jetatag.datasets import preprocess
+    return run_cli(preprocess, argv, show=print)
 
 # %% ../nbs/07_cli.ipynb #4fd713e8
 def _fmt(v): return f"{v:.4f}" if isinstance(v, (float, np.floating)) else str(v)
@@ -628,3 +637,66 @@ def predict(*files:str, # audio files (wav, flac, ogg, mp3, ...) and folders (th
     return 1 if n_bad else 0
 
 def predict_cli(): return run_cli(predict, hold_memory=True)
+
+# %% ../nbs/07_cli.ipynb #ac1d83e5
+def _print_table(df, title=None):
+    if title: print(title)
+    print(df.to_string(float_format=lambda v: f"{v:.4f}") if len(df) else '(no results)')
+
+@call_parse
+def search(*tags:str, # tags to search for: clips that have all of them (quote tags with spaces: "no drums")
+           index:str=None, # index to query, or to write when building: a name prefix (NAME.npz + NAME.json)
+           model:str=None, # model file written by jetatag-train (model.safetensors); default: the index's
+           build:str=None, # build an index of this audio folder (or file); needs --model
+           dataset:str=None, # or build it from a preprocessed dataset's split: mtat, dcase, keyword or synth (labelled)
+           data_path:str=None, # data folder of --dataset (synth default ~/.jetatag/data)
+           split:str='test', # split of --dataset to index
+           audio:str=None, # find the clips that sound most like this audio file (or indexed clip id)
+           tags_of:str=None, # list the nearest tags of this audio file (or indexed clip id)
+           k:int=10, # number of results
+           score:str='joint', # how to score tags against clips: joint (minus the alignment loss), cosine or classifier
+           evaluate:bool_arg=False, # tag-to-audio retrieval metrics of the (labelled) index: P@5, P@10, mAP per score
+           json:bool_arg=False, # print JSON instead of tables
+           batch_size:int=8, # clips per forward pass when building
+           gpu:int=None, # GPU to use
+          ):
+    "Search audio by tags, by example, or for its nearest tags, in a JETATAG model's joint embedding space"
+    import json as _json
+    from jetatag.core import AudioError
+    from jetatag.retrieval import SCORES, JointSpace, AudioIndex, evaluate_retrieval
+    from jetatag.distributed import launch_device
+    if score not in SCORES: raise CliError(f"--score must be one of {', '.join(SCORES)}; got {score!r}")
+    if build and dataset: raise CliError("give --build (a folder) or --dataset, not both")
+    out, progress = {}, sys.stderr.isatty() and not json
+    try:
+        if build or dataset:
+            if not model: raise CliError("building an index needs --model (a model.safetensors written by jetatag-train)")
+            space = JointSpace(model, device=launch_device(gpu))
+            if build: ix = AudioIndex.from_folder(space, build, bs=batch_size, progress=progress)
+            else: ix = AudioIndex.from_cache(space, prepare_cache(dataset, data_path), split=split, bs=batch_size, progress=progress)
+            for f, r in ix.skipped: print(f"skipped {f}: {r}", file=sys.stderr)
+            if index: print(f"index of {len(ix)} clips written to {', '.join(map(str, ix.save(index)))}", file=sys.stderr)
+        elif index: ix = AudioIndex.load(index, space=model, device=launch_device(gpu))
+        else: raise CliError("give --index (an index to query), or --model with --build or --dataset to make one")
+        if tags: out['tags'] = (list(tags), ix.search_tags(list(tags), k=k, score=score))
+        if audio: out['audio'] = (audio, ix.search_audio(audio, k=k))
+        if tags_of: out['tags_of'] = (tags_of, ix.tags_of(tags_of, k=k, score=score))
+        if evaluate: ev = evaluate_retrieval(ix)
+    except (ValueError, FileNotFoundError, AudioError) as e: raise CliError(str(e)) from None
+    if json:
+        js = {key: {'query': q, 'results': df.reset_index().to_dict('records')} for key, (q, df) in out.items()}
+        if evaluate: js['evaluate'] = {'summary': ev['summary'].to_dict('index'), 'n_clips': ev['n_clips'], 'chance_mAP': ev['chance_mAP']}
+        print(_json.dumps(js, indent=1, default=float))
+    else:
+        for key, (q, df) in out.items():
+            what = {'tags': f"clips tagged {' + '.join(map(repr, q))} (score: {score})", 'audio': f"clips like {q}",
+                    'tags_of': f"nearest tags of {q} (score: {score})"}[key]
+            _print_table(df, what)
+        if evaluate:
+            _print_table(ev['summary'], f"tag-to-audio retrieval, every tag as a query, {ev['n_clips']} clips (a random ranking's mAP: {ev['chance_mAP']:.4f})")
+        if not (out or evaluate): print(ix)
+    return {'index': ix, **{k_: v[1] for k_, v in out.items()}, **({'evaluate': ev} if evaluate else {})}
+
+def search_cli():
+    "Console entry point `jetatag-search`"
+    return run_cli(search, hold_memory=True)

@@ -6,14 +6,11 @@ Docs: https://jetatag.github.io/jetatag/datasets.html.md"""
 
 # %% ../nbs/02_datasets.ipynb #ac2fc75b
 from __future__ import annotations
-import os, sys, csv, json, time, errno, itertools, signal
-import multiprocessing as mp
-from concurrent.futures import ProcessPoolExecutor, wait, FIRST_COMPLETED
+import os, csv, json, itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 import numpy as np
-from fastcore.script import anno_parser
-from .core import SR, AudioError, WriteError, load_audio, atomic_write, check_writable, size_str, console_progress, cli_errors
+from .core import SR, atomic_write
 # pandas, soundfile, fastprogress and jetatag.cache (the clip cache: numpy, pandas, soundfile; no torch or fastai) are
 # imported by the functions that use them: `jetatag-preprocess --help` and its option errors load none of them
 _all_ = ['save_npy_atomic', 'convert_clip', 'preprocess_items']  # defined in jetatag.cache (the data layer fills caches too), re-exported here
@@ -31,8 +28,8 @@ def __getattr__(name):
 __all__ = ['DCASE_CLASSES', 'KEYWORDS', 'DCASE_CSVS', 'SYNTH_GENRES', 'SYNTH_INSTRUMENTS', 'SYNTH_TAGS', 'DatasetFiles',
            'find_dataset', 'read_mtat_annotations', 'top_tags', 'mtat_hex_split', 'read_split_lists', 'mtat_items',
            'read_dcase_labels', 'dcase_valid_sample', 'dcase_items', 'read_list', 'keyword_items', 'synth_clip',
-           'synth_tags', 'make_synth', 'default_data_path', 'preprocess', 'preprocess_cli', 'save_npy_atomic',
-           'convert_clip', 'preprocess_items']
+           'synth_tags', 'make_synth', 'default_data_path', 'preprocess', 'save_npy_atomic', 'convert_clip',
+           'preprocess_items']
 
 # %% ../nbs/02_datasets.ipynb #8d26fb32
 DCASE_CLASSES = ('Train horn', 'Air horn, truck horn', 'Car alarm', 'Reversing beeps', 'Ambulance (siren)',
@@ -592,26 +589,3 @@ def preprocess(dataset:str='synth', # one of mtat, dcase, keyword, synth
     out = Path(out).expanduser() if out else cache_dir(data_path, dataset)
     info = dict(dataset=dataset, task=task, vocab=vocab, source=str(files.root), **extra)
     return preprocess_items(items, out, info, workers=workers, progress=progress)
-
-# %% ../nbs/02_datasets.ipynb #4c094d61
-def _normalise_argv(argv:list) -> list:
-    "Spell option names with hyphens (`--data_path=x` -> `--data-path=x`); values, and everything after `--`, are left alone."
-    out = []
-    for j,a in enumerate(argv):
-        if a == '--': return out + list(argv[j:])
-        if a.startswith('--') and len(a)>2:
-            name, eq, val = a[2:].partition('=')
-            a = '--' + name.replace('_', '-') + eq + val
-        out.append(a)
-    return out
-
-def preprocess_cli(argv:list|None=None, # arguments (default: `sys.argv[1:]`)
-                  ):
-    "Console entry point `jetatag-preprocess`: preprocess a dataset into its cache; `--data_path` and `--data-path` both work."
-    argv = _normalise_argv(sys.argv[1:] if argv is None else list(argv))
-    p = anno_parser(preprocess, prog='jetatag-preprocess')
-    args = vars(p.parse_args(argv))
-    for k in ('pdb', 'xtra'): args.pop(k, None)
-    with cli_errors():   # one line `error: ...` on stderr, exit 1 (JETATAG_DEBUG=1: the traceback)
-        with console_progress(): cache = preprocess(**args)
-    print(cache)

@@ -6,19 +6,16 @@ Docs: https://jetatag.github.io/jetatag/retrieval.html.md"""
 
 # %% ../nbs/10_retrieval.ipynb #da18ee3a
 from __future__ import annotations
-import difflib, hashlib, io, json, os, sys, tempfile
+import difflib, hashlib, io, json
 from pathlib import Path
 import numpy as np
-from fastcore.script import call_parse, bool_arg, CliError
 from fastcore.basics import patch
-from .core import SR, load_audio, AudioError, atomic_write
-from .cli import run_cli, prepare_cache
-# pandas, torch, matplotlib and the model code are imported by the functions that use them:
-# `jetatag-search --help` and its option errors load none of them
+from .core import load_audio, AudioError, atomic_write
+# pandas, torch, matplotlib and the model code are imported by the functions that use them: importing this module loads none of them
 
 # %% auto #0
 __all__ = ['SCORES', 'model_fingerprint', 'JointSpace', 'AudioIndex', 'precision_at_k', 'retrieval_metrics', 'evaluate_retrieval',
-           'plot_retrieval', 'search', 'search_cli']
+           'plot_retrieval']
 
 # %% ../nbs/10_retrieval.ipynb #bb2200d4
 SCORES = ('joint', 'cosine', 'classifier') # ways to score a clip against a tag query
@@ -474,64 +471,3 @@ def plot_retrieval(ev:dict, # the result of `evaluate_retrieval`
     a1.set_ylabel('average precision'); a1.set_title('per tag', fontsize=9)
     a1.legend(fontsize=8, loc='upper right')
     return fig
-
-# %% ../nbs/10_retrieval.ipynb #2b4f998f
-def _print_table(df, title=None):
-    if title: print(title)
-    print(df.to_string(float_format=lambda v: f"{v:.4f}") if len(df) else '(no results)')
-
-@call_parse
-def search(*tags:str, # tags to search for: clips that have all of them (quote tags with spaces: "no drums")
-           index:str=None, # index to query, or to write when building: a name prefix (NAME.npz + NAME.json)
-           model:str=None, # model file written by jetatag-train (model.safetensors); default: the index's
-           build:str=None, # build an index of this audio folder (or file); needs --model
-           dataset:str=None, # or build it from a preprocessed dataset's split: mtat, dcase, keyword or synth (labelled)
-           data_path:str=None, # data folder of --dataset (synth default ~/.jetatag/data)
-           split:str='test', # split of --dataset to index
-           audio:str=None, # find the clips that sound most like this audio file (or indexed clip id)
-           tags_of:str=None, # list the nearest tags of this audio file (or indexed clip id)
-           k:int=10, # number of results
-           score:str='joint', # how to score tags against clips: joint (minus the alignment loss), cosine or classifier
-           evaluate:bool_arg=False, # tag-to-audio retrieval metrics of the (labelled) index: P@5, P@10, mAP per score
-           json:bool_arg=False, # print JSON instead of tables
-           batch_size:int=8, # clips per forward pass when building
-           gpu:int=None, # GPU to use
-          ):
-    "Search audio by tags, by example, or for its nearest tags, in a JETATAG model's joint embedding space"
-    import json as _json
-    from jetatag.distributed import launch_device
-    if score not in SCORES: raise CliError(f"--score must be one of {', '.join(SCORES)}; got {score!r}")
-    if build and dataset: raise CliError("give --build (a folder) or --dataset, not both")
-    out, progress = {}, sys.stderr.isatty() and not json
-    try:
-        if build or dataset:
-            if not model: raise CliError("building an index needs --model (a model.safetensors written by jetatag-train)")
-            space = JointSpace(model, device=launch_device(gpu))
-            if build: ix = AudioIndex.from_folder(space, build, bs=batch_size, progress=progress)
-            else: ix = AudioIndex.from_cache(space, prepare_cache(dataset, data_path), split=split, bs=batch_size, progress=progress)
-            for f, r in ix.skipped: print(f"skipped {f}: {r}", file=sys.stderr)
-            if index: print(f"index of {len(ix)} clips written to {', '.join(map(str, ix.save(index)))}", file=sys.stderr)
-        elif index: ix = AudioIndex.load(index, space=model, device=launch_device(gpu))
-        else: raise CliError("give --index (an index to query), or --model with --build or --dataset to make one")
-        if tags: out['tags'] = (list(tags), ix.search_tags(list(tags), k=k, score=score))
-        if audio: out['audio'] = (audio, ix.search_audio(audio, k=k))
-        if tags_of: out['tags_of'] = (tags_of, ix.tags_of(tags_of, k=k, score=score))
-        if evaluate: ev = evaluate_retrieval(ix)
-    except (ValueError, FileNotFoundError, AudioError) as e: raise CliError(str(e)) from None
-    if json:
-        js = {key: {'query': q, 'results': df.reset_index().to_dict('records')} for key, (q, df) in out.items()}
-        if evaluate: js['evaluate'] = {'summary': ev['summary'].to_dict('index'), 'n_clips': ev['n_clips'], 'chance_mAP': ev['chance_mAP']}
-        print(_json.dumps(js, indent=1, default=float))
-    else:
-        for key, (q, df) in out.items():
-            what = {'tags': f"clips tagged {' + '.join(map(repr, q))} (score: {score})", 'audio': f"clips like {q}",
-                    'tags_of': f"nearest tags of {q} (score: {score})"}[key]
-            _print_table(df, what)
-        if evaluate:
-            _print_table(ev['summary'], f"tag-to-audio retrieval, every tag as a query, {ev['n_clips']} clips (a random ranking's mAP: {ev['chance_mAP']:.4f})")
-        if not (out or evaluate): print(ix)
-    return {'index': ix, **{k_: v[1] for k_, v in out.items()}, **({'evaluate': ev} if evaluate else {})}
-
-def search_cli():
-    "Console entry point `jetatag-search`"
-    return run_cli(search, hold_memory=True)
