@@ -77,7 +77,7 @@ def make_cache(root, n_train=32, n_valid=4, seconds=29.1, sr=16000, seed=0):
     return write_cache_meta(root, pd.DataFrame(rows), dict(dataset='benchsynth', task='multilabel', vocab=VOCAB, sr=sr))
 
 def set_malloc(hold:bool):
-    "glibc malloc: `hold=True` is `jetatag.encoders.hold_freed_memory()`; False restores glibc's steady-state defaults for big blocks (mmap above 32 MB, trim above 64 MB)"
+    "glibc malloc: `hold=True` is `jetatag.core.hold_freed_memory()`; False restores glibc's steady-state defaults for big blocks (mmap above 32 MB, trim above 64 MB)"
     import ctypes, ctypes.util
     libc = ctypes.CDLL(ctypes.util.find_library('c') or 'libc.so.6')
     M_TRIM_THRESHOLD, M_MMAP_THRESHOLD, M_MMAP_MAX = -1, -3, -4

@@ -73,7 +73,7 @@ def main():
     from fastai.callback.core import Callback, CancelValidException
     from jetatag.data import je_dataloaders
     from jetatag.learner import je_learner
-    from jetatag.encoders import hold_freed_memory
+    from jetatag.core import hold_freed_memory
     header('bench/train_step.py')
     print('glibc malloc:', "default (--no-hold)" if args.no_hold else "hold_freed_memory(), as the jetatag commands set it")
     if not args.no_hold: print('hold_freed_memory():', hold_freed_memory())

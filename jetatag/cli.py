@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 from fastcore.script import call_parse, bool_arg, parse_cli, anno_parser, CliError
 from fastcore.basics import ifnone
-from .core import console_progress, cli_errors
+from .core import console_progress, cli_errors, hold_freed_memory
 # pandas, torch, fastai and the models are imported by the functions that need them: `--help` and option errors load none of them
 
 # %% auto #0
@@ -76,7 +76,7 @@ def run_cli(func, # a `call_parse` function (or a plain one: its signature and d
         with cli_errors():  # `error: <message>` on stderr and exit 1 (Ctrl-C: 130); JETATAG_DEBUG=1 shows the traceback
             pargs, kwargs, _ = parse_cli(func)  # `--help` and option errors end here, before anything heavy is imported
             if hold_memory:  # a command's process, not a library call: big activations are not page-faulted in again at every step
-                from jetatag.encoders import hold_freed_memory; hold_freed_memory()
+                hold_freed_memory()
             with console_progress():  # progress bars on a terminal only, not in logs
                 res = func.__wrapped__(*pargs, **kwargs) if hasattr(func, '__wrapped__') else func(*pargs, **kwargs)
             if show is not None: show(res)
@@ -133,7 +133,7 @@ def prepare_cache(dataset:str, # 'mtat', 'dcase', 'keyword', 'synth' or 'folder'
                   seed:int=0, # folder: seed of the validation/test draw when the CSV has no split column
                  ):
     "The dataset's preprocessed cache, preprocessing (and for `synth` generating) it when needed; `folder`: `folder_cache`"
-    from jetatag.data import load_cache, cache_dir
+    from jetatag.cache import load_cache, cache_dir
     from jetatag.datasets import preprocess, default_data_path
     if dataset not in DATASETS: raise CliError(f"--dataset must be one of {', '.join(DATASETS)}; got {dataset!r}")
     if csv is not None and dataset != 'folder': raise CliError(f"--csv is for --dataset folder (your own audio); {dataset} is read from its own layout")

@@ -18,8 +18,8 @@ from fastcore.script import CliError
 
 # %% auto #0
 __all__ = ['SR', 'DEBUG_VAR', 'AudioError', 'size_str', 'WriteError', 'atomic_path', 'atomic_write', 'check_writable',
-           'console_progress', 'debug_mode', 'error_line', 'cli_errors', 'resample', 'load_audio', 'spectrogram_db',
-           'show_spec', 'AudioTensor']
+           'console_progress', 'debug_mode', 'error_line', 'cli_errors', 'hold_freed_memory', 'resample', 'load_audio',
+           'spectrogram_db', 'show_spec', 'AudioTensor']
 
 # %% ../nbs/00_core.ipynb #647f6d99
 SR = 16000 # the sample rate every jetatag model and cache uses
@@ -150,6 +150,18 @@ def cli_errors():
         if isinstance(e, KeyboardInterrupt):
             print(error_line(e), file=sys.stderr); raise SystemExit(130) from None
         raise SystemExit(error_line(e)) from None
+
+# %% ../nbs/00_core.ipynb #89b4b644
+def hold_freed_memory(trim_threshold:int=-1, # bytes of free heap top kept before giving memory back to the OS; -1: never trim
+                     )->bool:
+    "Make glibc malloc reuse freed memory (no mmap per large block, no trimming): avoids re-faulting big activations every step. True if applied."
+    import ctypes, ctypes.util, platform
+    if platform.system() != 'Linux': return False
+    try: libc = ctypes.CDLL(ctypes.util.find_library('c') or 'libc.so.6')
+    except OSError: return False
+    if not hasattr(libc, 'mallopt'): return False
+    M_TRIM_THRESHOLD, M_MMAP_MAX = -1, -4   # from <malloc.h>
+    return bool(libc.mallopt(M_MMAP_MAX, 0)) and bool(libc.mallopt(M_TRIM_THRESHOLD, int(trim_threshold)))
 
 # %% ../nbs/00_core.ipynb #113922b2
 def resample(x:np.ndarray, # waveform, `(frames,)` or `(frames, channels)`

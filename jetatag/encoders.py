@@ -16,7 +16,7 @@ from torch import nn, Tensor
 __all__ = ['SAMPLE_RATE', 'BLOCKS', 'ENCODERS', 'SMALL_CONFIGS', 'hz_to_midi', 'midi_to_hz', 'harmonic_centers', 'HarmonicSTFT',
            'ConvBlock2d', 'ResBlock2d', 'HarmonicCNN', 'SqueezeExcite1d', 'BasicBlock1d', 'ResBlock1d', 'sample_block',
            'SampleCNN', 'SincConv', 'TagSincNet', 'LogMelSpectrogram', 'ShortChunkBlock', 'ShortChunkResNet',
-           'get_encoder', 'num_features', 'hold_freed_memory', 'fold_bn', 'InferenceCopy']
+           'get_encoder', 'num_features', 'fold_bn', 'InferenceCopy']
 
 # %% ../nbs/03_encoders.ipynb #ae279271
 SAMPLE_RATE = 16000 # sample rate (Hz) of every waveform the encoders see
@@ -567,18 +567,6 @@ SMALL_CONFIGS = {
     'MS': dict(input_length=3**9, n_channels=16, n_filters=64, kernel_size=251), # 1.23 s, n_out 128
     'SCR': dict(n_channels=16, input_length=24000),                             # 1.5 s, n_out 64
 } # small configurations that train quickly on a CPU (used in tests and demos)
-
-# %% ../nbs/03_encoders.ipynb #d1b2d055
-def hold_freed_memory(trim_threshold:int=-1, # bytes of free heap top kept before giving memory back to the OS; -1: never trim
-                     )->bool:
-    "Make glibc malloc reuse freed memory (no mmap per large block, no trimming): avoids re-faulting big activations every step. True if applied."
-    import ctypes, ctypes.util, platform
-    if platform.system() != 'Linux': return False
-    try: libc = ctypes.CDLL(ctypes.util.find_library('c') or 'libc.so.6')
-    except OSError: return False
-    if not hasattr(libc, 'mallopt'): return False
-    M_TRIM_THRESHOLD, M_MMAP_MAX = -1, -4   # from <malloc.h>
-    return bool(libc.mallopt(M_MMAP_MAX, 0)) and bool(libc.mallopt(M_TRIM_THRESHOLD, int(trim_threshold)))
 
 # %% ../nbs/03_encoders.ipynb #3768051d
 def _foldable(layer, bn)->bool:
