@@ -31,7 +31,7 @@ from fastai.torch_core import find_bs, to_detach, rank_distrib
 
 from .core import SR, load_audio, AudioError, atomic_write, atomic_path
 from .data import eval_crops, test_dataloader, to_wave
-from .encoders import get_encoder, ENCODERS, InferenceCopy
+from .encoders import get_encoder, ENCODERS, InferenceCopy, num_features
 from .joint import TagEncoder, TagDecoder, ProjectionHead, Classifier, L2Norm, joint_loss, align_loss, embedding_spread, ALIGN_LOSSES
 from .metrics import mean_prob_logits, task_metrics, per_tag_table, default_metrics, dcase_metrics, tune_thresholds
 
@@ -41,18 +41,20 @@ STAGES = ('joint', 'classifier')
 class JEModel(nn.Module):
     "Audio encoder + projection head + tag autoencoder + classifier (JETATAG)"
     def __init__(self,
-                 encoder:nn.Module, # audio encoder mapping `(B, T)` waveforms to `(B, encoder.n_out)`
+                 encoder:nn.Module, # audio encoder mapping `(B, T)` waveforms to `(B, F)` features (F: its `n_out`, else measured by `num_features`)
                  n_classes:int, # number of tags / classes
                  latent:int=128, # dimension of the joint embedding space
                  multilabel:bool=True, # sigmoid outputs (tagging) or softmax (single-label, e.g. keywords)
                  with_je:bool=True, # build the joint-embedding parts (False: the end-to-end baseline)
                  hidden:int=256, # classifier hidden width
                  p:float=0.5, # classifier dropout
+                 input_length:int=None, # clip length the encoder takes; None: `encoder.input_length`
                 ):
         super().__init__()
         store_attr('n_classes,latent,multilabel,with_je')
         self.encoder = encoder
-        n = encoder.n_out
+        self.input_length = ifnone(input_length, getattr(encoder, 'input_length', None))
+        self.n_features = n = num_features(encoder, self.input_length)  # F: the encoder's `n_out`, or one pass on silent clips
         if with_je:
             self.projection = ProjectionHead(n, latent)
             self.tag_encoder = TagEncoder(n_classes, latent)
@@ -762,25 +764,57 @@ class JELearner(Learner):
 
 
 # %% ../nbs/06_learner.ipynb #67750f22
-def build_model(config:dict # as stored in `JEModel.config`: encoder, block, encoder_kwargs, n_classes, latent, multilabel, with_je
+def _make_encoder(arch, # an encoder name (`ENCODERS`), an `nn.Module`, or a callable that returns one
+                  block:str='basic', # SampleCNN block of the name 'SC'
+                  encoder_kwargs:dict=None, # arguments of the named encoder's class, or of the callable
+                 ) -> nn.Module:
+    "The audio encoder `arch` names, is, or builds"
+    kw = dict(encoder_kwargs or {})
+    if isinstance(arch, str):
+        if arch not in ENCODERS: raise ValueError(f"arch must be an encoder name ({', '.join(ENCODERS)}), an nn.Module or a callable returning one; got {arch!r}")
+        return get_encoder(arch, block=block, **kw)
+    if isinstance(arch, nn.Module):
+        if kw: raise ValueError(f"encoder_kwargs {sorted(kw)} build an encoder, but arch is already a module ({type(arch).__name__}): build it with them, or pass its class")
+        return arch
+    if not callable(arch): raise TypeError(f"arch must be an encoder name ({', '.join(ENCODERS)}), an nn.Module or a callable returning one; got {type(arch).__name__}")
+    m = arch(**kw)
+    if not isinstance(m, nn.Module): raise TypeError(f"arch={getattr(arch, '__name__', arch)!r} returned a {type(m).__name__}, not an nn.Module")
+    return m
+
+def _arch_name(arch, enc:nn.Module) -> str:
+    "The configuration's `encoder`: the name, or the module path of the class of an encoder of your own"
+    return arch if isinstance(arch, str) else f"{type(enc).__module__}.{type(enc).__qualname__}"
+
+def _needs_arch(config:dict, how:str) -> ValueError:
+    return ValueError(f"the model's encoder is {config['encoder']}, a module of your own that its configuration cannot rebuild: "
+                      f"pass that module (or the function that builds it) as {how}")
+
+def build_model(config:dict, # as stored in `JEModel.config`: encoder, block, encoder_kwargs, n_classes, latent, multilabel, with_je
+                arch=None, # the encoder, for a model whose encoder is a module of your own: the module, or a callable that returns one (called with `encoder_kwargs`)
                ) -> JEModel:
-    "Rebuild a `JEModel` from its configuration"
-    enc = get_encoder(config['encoder'], block=config.get('block', 'basic'), **config.get('encoder_kwargs', {}))
-    m = JEModel(enc, config['n_classes'], latent=config['latent'], multilabel=config['multilabel'], with_je=config['with_je'])
+    "Rebuild a `JEModel` from its configuration; a named encoder ('HC', 'SC', 'MS', 'SCR') is rebuilt from it, any other is `arch`"
+    if arch is None:
+        if config['encoder'] not in ENCODERS: raise _needs_arch(config, 'build_model(config, arch=...)')
+        arch = config['encoder']
+    kw = {} if isinstance(arch, nn.Module) else config.get('encoder_kwargs', {})
+    enc = _make_encoder(arch, block=config.get('block', 'basic'), encoder_kwargs=kw)
+    m = JEModel(enc, config['n_classes'], latent=config['latent'], multilabel=config['multilabel'], with_je=config['with_je'],
+                input_length=config.get('input_length'))
     scale = float(config.get('clf_scale') or 1.)
     if scale != 1: next(l for l in m.classifier.layers if isinstance(l, L2Norm)).scale = scale
     m.config = dict(config)
     return m
 
 def je_learner(dls, # DataLoaders from `je_dataloaders` (their input length must be the encoder's)
-               encoder:str='HC', # 'HC' (HarmonicCNN), 'SC' (SampleCNN) or 'MS' (TagSincNet)
-               block:str='basic', # SampleCNN block: 'basic', 'se', 'res' or 'rese'
+               arch='HC', # the audio encoder: a name ('HC' HarmonicCNN, 'SC' SampleCNN, 'MS' TagSincNet, 'SCR' Short-chunk ResNet), an `nn.Module` mapping waveforms `(B, T)` to features `(B, F)`, or a callable returning one
+               block:str='basic', # SampleCNN block of 'SC': 'basic', 'se', 'res' or 'rese'
                latent:int=None, # joint embedding size; None: the dataset's default (MTAT 128, DCASE 50, keywords 64)
                with_je:bool=True, # joint embedding (two stages) or the end-to-end baseline
                align:str='contrastive', # alignment loss: 'contrastive' (ours, see `contrastive_align_loss`), 'pairwise' (published code) or 'cosine' (2021 paper)
                margin:float=0.4, # margin of the pairwise alignment loss
                temperature:float=0.1, # temperature of the contrastive alignment loss
-               encoder_kwargs:dict=None, # extra arguments of the encoder (width, input_length, ...) for small configurations
+               encoder_kwargs:dict=None, # arguments of the named encoder's class (width, input_length, ...) or of the callable `arch`
+               input_length:int=None, # clip length the encoder takes; None: the module's `input_length`, else the DataLoaders' crop length
                clf_scale:float=1., # multiply the classifier's L2-normalised vector by this (16 in the small recipe; 1: the paper's head)
                path='.', # folder for checkpoints and exports
                model_dir='models', # subfolder of `path` for checkpoints
@@ -788,21 +822,23 @@ def je_learner(dls, # DataLoaders from `je_dataloaders` (their input length must
                cbs=None, # extra callbacks
                **kwargs # passed to fastai's `Learner`
               ) -> JELearner:
-    "A fastai `Learner` for two-stage JETATAG training (or the baseline) on `dls`"
-    if encoder not in ENCODERS: raise ValueError(f"encoder must be one of {list(ENCODERS)}, got {encoder!r}")
+    "A fastai `Learner` for two-stage JETATAG training (or the baseline) on `dls`, with any audio encoder"
+    enc = _make_encoder(arch, block=block, encoder_kwargs=encoder_kwargs)
+    name, own = _arch_name(arch, enc), getattr(enc, 'input_length', None)
+    if input_length is not None and own is not None and int(input_length) != int(own):
+        raise ValueError(f"input_length={input_length}, but the {name} encoder takes {own} samples (its input_length)")
+    n_in = int(ifnone(input_length, ifnone(own, dls.input_length)))
+    if dls.input_length != n_in:
+        raise ValueError(f"the DataLoaders crop {dls.input_length} samples but the {name} encoder takes "
+                         f"{n_in}: build them with je_dataloaders(cache, input_length={n_in})")
     multilabel = dls.task == 'multilabel'
     cache = getattr(dls, 'cache', None)
     dataset = getattr(cache, 'dataset', '') if cache is not None else ''
     latent = ifnone(latent, default_latent(dataset, dls.task))
-    config = dict(encoder=encoder, block=block, encoder_kwargs=dict(encoder_kwargs or {}), n_classes=len(dls.vocab),
+    config = dict(encoder=name, block=block, encoder_kwargs=dict(encoder_kwargs or {}), n_classes=len(dls.vocab),
                   latent=int(latent), multilabel=multilabel, with_je=with_je, clf_scale=float(clf_scale), align=align, margin=margin, temperature=temperature,
-                  vocab=list(dls.vocab), task=dls.task, dataset=dataset, n_crops=int(dls.n_crops), sr=SR)
-    model = build_model(config)
-    config['input_length'] = int(model.encoder.input_length)
-    model.config = config
-    if dls.input_length != model.encoder.input_length:
-        raise ValueError(f"the DataLoaders crop {dls.input_length} samples but the {encoder} encoder takes "
-                         f"{model.encoder.input_length}: build them with je_dataloaders(cache, input_length={model.encoder.input_length})")
+                  vocab=list(dls.vocab), task=dls.task, dataset=dataset, n_crops=int(dls.n_crops), sr=SR, input_length=n_in)
+    model = build_model(config, arch=enc)
     loss = JELoss(multilabel=multilabel, align=align, margin=margin, temperature=temperature)
     if not rank_distrib(): Path(path).mkdir(parents=True, exist_ok=True)  # fastai's CSVLogger and export write there at once (rank 0 writes, as `export`)
     learn = JELearner(dls, model, loss_func=loss, metrics=[], path=path, model_dir=model_dir, train_bn=False, splitter=je_splitter,
@@ -907,6 +943,7 @@ class Tagger:
     def load(cls,
              path, # a file written by `Tagger.save` / `JELearner.save_safe`
              device=None, # device to load to
+             arch=None, # the encoder of a model whose encoder is a module of your own (the module, or a callable that returns one); named encoders are rebuilt from the file
             ):
         "Load a `Tagger` from a safetensors file (with the thresholds it was saved with, if any)"
         from safetensors import safe_open
@@ -919,7 +956,10 @@ class Tagger:
         except OSError: raise
         except Exception as e: raise bad('not a readable safetensors file', e) from None   # random bytes, a cut header, another format
         if 'jetatag_config' not in meta: raise ValueError(f"{path} is not a jetatag model file (no jetatag_config metadata)")
-        try: cfg = json.loads(meta['jetatag_config']); m = build_model(cfg)
+        try: cfg = json.loads(meta['jetatag_config']); cfg['encoder']
+        except Exception as e: raise bad('its configuration does not describe a model', e) from None
+        if arch is None and cfg['encoder'] not in ENCODERS: raise _needs_arch(cfg, 'Tagger.load(path, arch=...)')
+        try: m = build_model(cfg, arch=arch)
         except Exception as e: raise bad('its configuration does not describe a model', e) from None
         try: m.load_state_dict(load_file(str(path), device='cpu'))
         except OSError: raise
