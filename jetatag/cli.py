@@ -98,7 +98,7 @@ SMALL_RECIPE = dict(
     finetune=0, # epochs of end-to-end fine-tuning after stage 2 (at a tenth of stage 2's learning rate)
 ) # `train_run`'s defaults with `size='small'`, on every dataset (measured below and in the tutorial "Does the joint embedding help?")
 
-def small_encoder_kwargs(encoder:str, # 'HC', 'SC' or 'MS'
+def small_encoder_kwargs(encoder:str, # 'HC', 'SC', 'MS' or 'SCR'
                          cache=None, # the `TagCache` to train on: HarmonicCNN crops are capped at its median clip length
                         ) -> dict:
     "The small recipe's encoder arguments: HarmonicCNN 16 channels with 3 s crops (or the clips' length, at least 1 s); SC/MS `SMALL_CONFIGS`"
@@ -166,7 +166,7 @@ def _run_name(dataset, data_path):
     return Path(data_path).expanduser().resolve().name or 'folder'
 
 def default_out(dataset:str, # dataset name
-                encoder_type:str=None, # HC, SC or MS (default HC)
+                encoder_type:str=None, # HC, SC, MS or SCR (default HC)
                 block:str='basic', # SampleCNN block (named for SC and MS)
                 withJE:bool=True, # with the joint embedding (je) or the baseline (base)
                ) -> Path:
@@ -288,7 +288,7 @@ def check_train_options(epochs:float=None, # paper schedule: scale of every phas
                         latent:int=None, # joint embedding size
                         mixed_precision:str=None, # fp16 or bf16
                         gpu:int=None, # GPU index
-                        encoder_type:str=None, # HC, SC or MS
+                        encoder_type:str=None, # HC, SC, MS or SCR
                         block:str=None, # SampleCNN block
                         size:str=None, # small or paper
                         align:str=None, # alignment loss
@@ -326,7 +326,7 @@ def eval_split(cache, # a `TagCache`
 
 def train_run(dataset:str='synth', # mtat, dcase, keyword, synth or folder (then `data_path` is your folder, or give `cache`)
               data_path:str=None, # data folder (see `train`); synth default ~/.jetatag/data
-              encoder_type:str=None, # HC, SC or MS; default HC
+              encoder_type:str=None, # HC, SC, MS or SCR; default HC
               block:str='basic', # SampleCNN block: basic, se, res or rese
               latent:int=None, # joint embedding size (default: the dataset's)
               withJE:bool=True, # two stages with the joint embedding; False: the end-to-end baseline
@@ -379,7 +379,7 @@ def train_run(dataset:str='synth', # mtat, dcase, keyword, synth or folder (then
     dls = je_dataloaders(cache, input_length=input_length, bs=batch_size, n_crops=n_crops, device=device, seed=seed)
     out = Path(out or default_out(_run_name(dataset, data_path), encoder_type, block, withJE))
     if is_main_process(): check_writable(out, what='the model, metrics and checkpoints')  # before training, not after it
-    learn = je_learner(dls, encoder=encoder_type, block=block, latent=latent, with_je=withJE, align=align,
+    learn = je_learner(dls, arch=encoder_type, block=block, latent=latent, with_je=withJE, align=align,
                        temperature=temperature, encoder_kwargs=enc_kw, clf_scale=clf_scale or 1., path=out.absolute(), model_dir='checkpoints', cbs=cbs)  # (absolute: `JELearner.export` joins a relative path twice)
     if mixed_precision == 'fp16': learn.to_fp16()
     elif mixed_precision == 'bf16': learn.to_bf16()
@@ -417,7 +417,7 @@ def train_run(dataset:str='synth', # mtat, dcase, keyword, synth or folder (then
 def train(dataset:str='synth', # dataset: mtat, dcase, keyword, synth (the built-in synthetic set) or folder (your own: --data_path DIR with DIR/tags.csv)
           data_path:str=None, # data folder holding mtat/, dcase/, keyword/, synth/ (or an unpacked official archive); synth default ~/.jetatag/data; folder: your folder of audio files
           csv:str=None, # --dataset folder: the CSV of file names and tags (default DATA_PATH/tags.csv)
-          encoder_type:str=None, # feature extractor: HC (HarmonicCNN), SC (SampleCNN) or MS (TagSincNet); default HC
+          encoder_type:str=None, # feature extractor: HC (HarmonicCNN), SC (SampleCNN), MS (TagSincNet) or SCR (Won et al.'s Short-chunk ResNet); default HC
           block:str='basic', # SampleCNN block: basic, se, res or rese
           latent:int=None, # joint embedding size (default: MTAT 128, DCASE 50, keywords 64)
           withJE:bool_arg=True, # train with the joint embedding (two stages); False: the end-to-end baseline
