@@ -20,7 +20,7 @@ from .core import SR, AudioError, WriteError, load_audio, atomic_write, check_wr
 
 # %% auto #0
 __all__ = ['DATASETS', 'SPLITS', 'TASKS', 'META_COLS', 'cache_dir', 'write_cache_meta', 'TagCache', 'load_cache',
-           'save_npy_atomic', 'convert_clip', 'preprocess_items', 'cache_audio_files']
+           'save_npy_atomic', 'convert_clip', 'preprocess_items', 'cache_audio_files', 'cached_decode']
 
 # %% ../nbs/00a_cache.ipynb #d7d49ecc
 DATASETS = ('mtat', 'dcase', 'keyword', 'synth') # dataset folders of the original layout under `data_path`
@@ -357,6 +357,9 @@ def _file_key(p) -> str:
     except OSError: s = f"{a}\0missing"
     return hashlib.sha1(s.encode('utf-8', 'surrogateescape')).hexdigest()[:20]
 
+def _decoded_rel(key:str) -> str: return f'npy/{key[:2]}/{key}.npy'   # where a file's array lies in a cache folder
+def _broken_rel(key:str) -> str: return f'npy/{key[:2]}/{key}.broken' # the note of a file that failed to decode (its reason)
+
 def _tag_list(v, delim) -> list:
     "Tags of one label cell: split on `delim` (None: the whole cell is one label), stripped, empty ones dropped"
     if v is None or (isinstance(v, float) and np.isnan(v)): return []
@@ -395,8 +398,8 @@ def cache_audio_files(files:list, # audio file paths (any format `load_audio` re
         if k in seen: raise ValueError(f"{n!r} and {seen[k]!r} are the same file: list each file once")
         seen[k] = n
     root = Path(root).expanduser()
-    rels = [f'npy/{k[:2]}/{k}.npy' for k in keys]
-    marks = [root/'npy'/k[:2]/f'{k}.broken' for k in keys]   # a file that failed to decode, unchanged since
+    rels = [_decoded_rel(k) for k in keys]
+    marks = [root/_broken_rel(k) for k in keys]   # a file that failed to decode, unchanged since
     known = {i: m.read_text(encoding='utf-8') or 'broken' for i,m in enumerate(marks) if m.is_file()}
     known.update({i: 'missing: audio file not found' for i,f in enumerate(files) if not f.is_file()})   # looked for at every call
     srcs = [os.path.abspath(f) for f in files]
@@ -414,3 +417,28 @@ def cache_audio_files(files:list, # audio file paths (any format `load_audio` re
     if len(b) > 20: print(f"  ... and {len(b) - 20} more, all listed in {root/'broken.tsv'}")
     return cache
 
+# %% ../nbs/00a_cache.ipynb #389f1f09
+_store_warned = set()
+
+def cached_decode(src, # an audio file (any format `load_audio` reads)
+                  root, # the cache folder (the layout of `cache_audio_files`: arrays keyed by path, size and mtime)
+                 ) -> np.ndarray: # float32, 1-D, 16 kHz: a copy-on-write memory map of the cached array
+    "The 16 kHz mono waveform of `src` from the decode cache at `root`, decoded and stored (atomically) only when it is not there"
+    k = _file_key(src); root = Path(root).expanduser()
+    dst, mark = root/_decoded_rel(k), root/_broken_rel(k)
+    try: return np.load(dst, mmap_mode='c')   # copy-on-write: writable for torch, never written back
+    except (OSError, ValueError, EOFError): pass   # absent (or unreadable: decoded again)
+    if mark.is_file(): raise AudioError(src, mark.read_text(encoding='utf-8') or 'broken')   # failed before, unchanged since
+    try: x = load_audio(src, SR)
+    except AudioError as e:
+        try:
+            mark.parent.mkdir(parents=True, exist_ok=True)
+            with atomic_write(mark) as f: f.write(_one_line(e.reason))
+        except OSError: pass
+        raise
+    try: dst.parent.mkdir(parents=True, exist_ok=True); save_npy_atomic(dst, x)
+    except OSError as e:   # a full or read-only disk: the clip is still usable, it is just decoded again next time
+        if str(root) not in _store_warned:
+            _store_warned.add(str(root))
+            import warnings; warnings.warn(f"cannot store decoded audio in {root} ({_one_line(e)}): decoding every time")
+    return x

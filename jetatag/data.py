@@ -20,13 +20,15 @@ from .core import *
 from .cache import *
 from .cache import _one_line, _tag_list
 _all_ = ['DATASETS', 'SPLITS', 'TASKS', 'META_COLS', 'cache_dir', 'write_cache_meta', 'TagCache', 'load_cache',
-         'save_npy_atomic', 'convert_clip', 'preprocess_items', 'cache_audio_files']  # defined in jetatag.cache (no torch), re-exported here
+         'save_npy_atomic', 'convert_clip', 'preprocess_items', 'cache_audio_files', 'cached_decode']  # defined in jetatag.cache (no torch), re-exported here
 
 # %% auto #0
-__all__ = ['audio_extensions', 'FILES_CACHE', 'random_crop', 'eval_crop_starts', 'eval_crops', 'AudioCrop', 'ShiftGain',
-           'get_audio_files', 'to_wave', 'audio_collate', 'AudioDataLoaders', 'je_dataloaders', 'test_dataloader',
-           'show_batch', 'DATASETS', 'SPLITS', 'TASKS', 'META_COLS', 'cache_dir', 'write_cache_meta', 'TagCache',
-           'load_cache', 'save_npy_atomic', 'convert_clip', 'preprocess_items', 'cache_audio_files']
+__all__ = ['audio_extensions', 'FILES_CACHE', 'TAG_DELIMS', 'SPLIT_NAMES', 'je_dataloaders', 'random_crop', 'eval_crop_starts',
+           'eval_crops', 'AudioCrop', 'ShiftGain', 'get_audio_files', 'to_wave', 'audio_collate', 'audio_cache_dir',
+           'ToAudio', 'AudioDL', 'AudioBlock', 'detect_tag_delim', 'read_labels_csv', 'AudioDataLoaders',
+           'test_dataloader', 'split_clips', 'show_batch', 'DATASETS', 'SPLITS', 'TASKS', 'META_COLS', 'cache_dir',
+           'write_cache_meta', 'TagCache', 'load_cache', 'save_npy_atomic', 'convert_clip', 'preprocess_items',
+           'cache_audio_files', 'cached_decode']
 
 # %% ../nbs/01_data.ipynb #d31fd10c
 def _check_length(length, fn):
@@ -168,12 +170,12 @@ def to_wave(item, # a file path (any format `load_audio` reads), a 1-D array at 
     return resample(x, sr, SR) if sr != SR else x
 
 class _ClipGetter:
-    "Picklable `get_x`: row position -> memory-mapped clip; a path, array or `AudioTensor` (`test_dl`, `predict`) -> its waveform."
+    "Picklable `get_x`: row position -> memory-mapped clip (copy-on-write, so torch wraps it without a copy); anything else (`test_dl`, `predict`) goes on to `ToAudio` as it is."
     __name__ = 'get_clip' # fastai wraps callables without a name in an unpicklable closure
     def __init__(self, root, paths): self.paths = [str(Path(root)/p) for p in paths]
     def __call__(self, i):
-        if isinstance(i, (int, np.integer)): return np.load(self.paths[i], mmap_mode='r')
-        return to_wave(i)
+        if isinstance(i, (int, np.integer)): return np.load(self.paths[i], mmap_mode='c')
+        return i
 
 class _LabelGetter:
     "Picklable `get_y`: row position -> list of tags (multilabel) or the tag (singlelabel)."
@@ -195,48 +197,205 @@ def audio_collate(b:list, # items (tuples) of one batch
     if isinstance(e, (tuple, list)): return type(e)([audio_collate(list(s)) for s in zip(*b)])
     return fa_collate(b)
 
+# %% ../nbs/01_data.ipynb #b5aee4b9
+def audio_cache_dir() -> Path: # `$XDG_CACHE_HOME/jetatag/audio`, by default `~/.cache/jetatag/audio`
+    "The folder `AudioBlock` decodes audio files into unless given `cache_dir`"
+    return Path(os.environ.get('XDG_CACHE_HOME') or Path.home()/'.cache').expanduser()/'jetatag'/'audio'
+
+def _as_audio(x) -> AudioTensor:
+    "A 16 kHz float32 numpy waveform as an `AudioTensor`, without a copy when it is writable (a copy-on-write memory map is)"
+    if not x.flags.writeable: x = np.array(x)
+    return AudioTensor(torch.from_numpy(x), sr=SR)
+
+class ToAudio(DisplayedTransform):
+    "`AudioBlock`'s type transform: a file path (decoded through the decode cache), a 1-D array at 16 kHz or an `AudioTensor` -> `AudioTensor` at 16 kHz mono"
+    input_types = (str, os.PathLike, np.ndarray, torch.Tensor) # what it takes: fastai's `test_dl` and `predict` start the pipeline here for these
+    train_setup = False # `setups` sees the items of every split, not the training ones only
+    def __init__(self,
+                 cache_dir=None, # folder of the decode cache; None: `audio_cache_dir()`; False: no cache (decode every time)
+                 workers:int|None=None, # processes decoding the files not cached yet when the `Datasets` are built; None: all usable cores; 0: in this process
+                 progress:bool=True, # show a progress bar while decoding them
+                ):
+        super().__init__()
+        self.cache_dir = None if cache_dir is False else Path(ifnone(cache_dir, audio_cache_dir())).expanduser()
+        self.workers,self.progress = workers,progress
+
+    def setups(self, items):
+        "Decode the files not cached yet (in parallel), once, when fastai builds the `Datasets`; files that cannot be decoded are an error naming them"
+        if self.cache_dir is None or items is None or not len(items) or not isinstance(items[0], (str, os.PathLike)): return
+        files = list(dict.fromkeys(os.path.abspath(os.path.expanduser(str(items[i]))) for i in range(len(items))))
+        try: c = cache_audio_files(files, [[]]*len(files), ['train']*len(files), self.cache_dir, names=files, dataset='audio',
+                                   workers=self.workers, progress=self.progress)
+        except RuntimeError: return   # another process is filling this folder: the items are decoded (and cached) as they are read
+        if (n := len(files) - len(c)):
+            raise ValueError(f"AudioBlock: {n} of {len(files)} audio files cannot be read (listed above, and in {self.cache_dir/'broken.tsv'}): "
+                             "leave them out of the items, or use AudioDataLoaders.from_df / from_csv, which skip them")
+
+    def encodes(self, o):
+        if isinstance(o, (str, os.PathLike)) and self.cache_dir is not None: return _as_audio(cached_decode(o, self.cache_dir))
+        return _as_audio(to_wave(o))
+
+def _task_tfm(ds):
+    "The `Categorize` (or `MultiCategorize`, `EncodedMultiCategorize`) of a `Datasets`' target"
+    for tl in list(getattr(ds, 'tls', []))[getattr(ds, 'n_inp', 1):]:
+        for t in tl.tfms.fs:
+            if isinstance(t, Categorize): return t
+    raise ValueError("the DataLoaders have no CategoryBlock or MultiCategoryBlock target (the task and vocab come from it)")
+
+class AudioDL(TfmdDL):
+    "`AudioBlock`'s `TfmdDL`: collates with `audio_collate`, and knows what the learner needs from its transforms: `task`, `vocab`, `input_length`, `n_crops`"
+    def create_batch(self,
+                     b:list, # the items (tuples) of one batch
+                    ):
+        "Collate the items of a batch with `audio_collate`"
+        return audio_collate(b) if not self.prebatched else super().create_batch(b)
+    def _crop(self) -> AudioCrop:
+        c = [t for t in self.after_item.fs if isinstance(t, AudioCrop)]
+        if not c: raise ValueError("the DataLoaders have no AudioCrop item transform: give the DataBlock item_tfms=AudioCrop(input_length), the encoder's input length")
+        return c[0]
+    @property
+    def input_length(self) -> int:
+        "Crop length in samples (the encoder's input length), from the `AudioCrop` item transform"
+        return self._crop().length
+    @property
+    def n_crops(self) -> int:
+        "Evaluation crops per clip, from the `AudioCrop` item transform"
+        return self._crop().n_crops
+    @property
+    def task(self) -> str:
+        "'multilabel' (a `MultiCategoryBlock` target) or 'singlelabel' (a `CategoryBlock`)"
+        return 'multilabel' if isinstance(_task_tfm(self.dataset), (MultiCategorize, EncodedMultiCategorize)) else 'singlelabel'
+    @property
+    def vocab(self):
+        "The target's tags (classes), in the order of the model's outputs"
+        return _task_tfm(self.dataset).vocab
+
+def AudioBlock(cache_dir=None, # folder of the decode cache; None: `audio_cache_dir()`; False: no cache
+               workers:int|None=None, # processes decoding the files not cached yet; None: all usable cores; 0: in this process
+               progress:bool=True, # progress bar while decoding
+              ) -> TransformBlock:
+    "A fastai `TransformBlock` of audio: file paths, 1-D arrays at 16 kHz, `AudioTensor`s or cache clips -> `AudioTensor`s at 16 kHz mono (`ToAudio`), batched by `AudioDL`"
+    return TransformBlock(type_tfms=ToAudio(cache_dir, workers=workers, progress=progress), dl_type=AudioDL)
+
 # %% ../nbs/01_data.ipynb #cdf85fe2
 FILES_CACHE = '.jetatag-cache' # the cache folder `from_df`, `from_csv` and `from_folder` make inside `path` unless given `cache_dir`
+TAG_DELIMS = (';', '|', ',') # separators of several tags in one CSV cell that `detect_tag_delim` knows, in this order of preference on a tie
+SPLIT_NAMES = {'train': 'train', 'training': 'train', 'valid': 'valid', 'validation': 'valid', 'val': 'valid', 'dev': 'valid',
+               'test': 'test', 'testing': 'test', 'true': 'valid', 'false': 'train'} # words a split column may hold (any case): True is validation, as in fastai
+
+def detect_tag_delim(cells:list, # the cells of a tags column
+                    ) -> str|None: # the separator, or None when no cell holds one
+    "The separator of several tags in one cell: whichever of `;`, `|`, `,` is found in most cells (that order on a tie)"
+    counts = {d: sum(d in str(c) for c in cells) for d in TAG_DELIMS}
+    best = max(TAG_DELIMS, key=lambda d: counts[d])
+    return best if counts[best] else None
+
+def read_labels_csv(csv_path, # the CSV of audio file names and their labels
+                    header='infer', # passed to `pd.read_csv`; 'infer': a first row naming an audio file is data, not a header
+                    delimiter:str|None=None, # field separator; None: ','
+                    quoting:int=csv.QUOTE_MINIMAL, # passed to `pd.read_csv`
+                   ) -> pd.DataFrame: # every cell as text, '' when empty
+    "Read a CSV of audio file names and labels as `from_csv` and `jetatag-train --dataset folder` read it: text cells, no NaN, spaces after separators dropped"
+    csv_path = Path(csv_path).expanduser()
+    if not csv_path.is_file(): raise FileNotFoundError(2, "no such CSV file", str(csv_path))
+    def read(h):
+        try: return pd.read_csv(csv_path, dtype=str, keep_default_na=False, header=h, skipinitialspace=True, quoting=quoting,
+                                **({} if delimiter is None else dict(delimiter=delimiter)))  # (an explicit None makes pandas sniff, and warn)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
+            raise ValueError(f"{csv_path}: not a readable CSV ({_one_line(e)})") from None
+    df = read(header)
+    if isinstance(header, str) and header == 'infer' and len(df.columns) and Path(str(df.columns[0])).suffix.lower() in audio_extensions: df = read(None)
+    return df
 
 def _col(df, c):
     "Column `c` of `df`, by position (int) or name, as fastai's `ColReader` reads it"
     return df.iloc[:, c] if isinstance(c, int) else df[c]
 
-def _df_splits(df, valid_pct, seed, valid_col) -> list:
-    "Split name per row: `valid_col` (bools: True is valid, as fastai's `ColSplitter`; or 'train'/'valid'/'test'), else fastai's seeded `RandomSplitter`"
-    n = len(df)
-    if valid_col is None:
+def _draw_splits(n:int, valid_pct:float, seed, test_pct:float=0.) -> list:
+    "Seeded split names for `n` rows: fastai's `RandomSplitter(valid_pct, seed)` without a test split; with `test_pct`, `valid_pct` and `test_pct` of them (at least one each)"
+    if not test_pct:
         _, val = RandomSplitter(valid_pct, seed=seed)(range(n))
         out = ['train'] * n
         for i in val: out[int(i)] = 'valid'
         return out
+    if n < 3: raise ValueError(f"{n} usable file{'s' if n != 1 else ''}: at least 3 are needed (training, validation, test)")
+    n_te, n_va = max(1, int(round(n * test_pct))), max(1, int(round(n * valid_pct)))
+    out = np.array(['train'] * n, dtype=object)
+    perm = np.random.default_rng(seed).permutation(n)
+    out[perm[:n_te]], out[perm[n_te:n_te + n_va]] = 'test', 'valid'
+    return out.tolist()
+
+def _df_splits(df, valid_pct, seed, valid_col, test_pct=0., what=None, noun='row') -> list:
+    "Split name per row: `valid_col` (bools: True is valid, as fastai's `ColSplitter`; or the words of `SPLIT_NAMES`), else `_draw_splits`"
+    if valid_col is None: return _draw_splits(len(df), valid_pct, seed, test_pct)
     col = _col(df, valid_col)
-    if col.dtype == bool or set(col.dropna().unique()) <= {0, 1}: return ['valid' if v else 'train' for v in col]
-    vals = [str(v).strip().lower() for v in col]
-    flags = {'true': 'valid', 'false': 'train'}
-    vals = [flags.get(v, v) for v in vals]
-    if (bad := sorted(set(vals) - set(SPLITS))):
-        raise ValueError(f"valid_col {valid_col!r}: values must be True/False or one of {SPLITS}, got {bad}")
+    if col.dtype == bool or (col.dtype.kind in 'iuf' and set(col.dropna().unique()) <= {0, 1}): return ['valid' if v else 'train' for v in col]
+    vals = [SPLIT_NAMES.get(str(v).strip().lower()) for v in col]
+    if (bad := sorted({str(v) for v, s in zip(col, vals) if s is None})):
+        raise ValueError(f"{ifnone(what, f'valid_col {valid_col!r}')} must say train, valid or test for every {noun}; found {', '.join(map(repr, bad[:5]))}")
     return vals
+
+def _df_cache(df, path='.', valid_pct=0.2, seed=None, fn_col=0, folder=None, suff='', label_col=1, label_delim=None, valid_col=None,
+              test_pct=0., vocab=None, cache_dir=None, workers=None, progress=True, task=None, names=None, dataset=None) -> TagCache:
+    "The `TagCache` of the files a DataFrame lists (`from_df`'s parameters): split, labelled, decoded once into `cache_dir`"
+    path = Path(path)
+    base = path if folder is None else path/folder
+    files = [f'{f}{suff}' for f in _col(df, fn_col)]
+    labels = [_tag_list(v, label_delim) for v in _col(df, label_col)]
+    task = ifnone(task, 'singlelabel' if label_delim is None else 'multilabel')
+    splits = _df_splits(df, valid_pct, seed, valid_col, test_pct)
+    return cache_audio_files([base/f for f in files], labels, splits, ifnone(cache_dir, path/FILES_CACHE), task, vocab=vocab,
+                             names=ifnone(names, files), dataset=ifnone(dataset, path.absolute().name or 'files'), workers=workers, progress=progress)
 
 # %% ../nbs/01_data.ipynb #62291664
 class AudioDataLoaders(DataLoaders):
     "fastai `DataLoaders` of audio crops, from audio files (`from_folder`, `from_csv`, `from_df`) or a clip cache (`from_cache`); `test_dl` (and so `Learner.predict`) takes file paths, waveforms and `AudioTensor`s"
     def test_dl(self,
                 test_items, # audio file paths, 1-D waveforms at 16 kHz, `AudioTensor`s, or row positions in the cache
-                rm_type_tfms:int=None, # type transforms to skip; None: 0 (every item goes through `to_wave`)
-                with_labels:bool=False, # also yield targets (cache rows only)
+                rm_type_tfms:int=None, # type transforms to skip; None: 0 (every item enters the pipeline at its start, and `ToAudio` reads it)
+                with_labels:bool=False, # also yield targets (items the `DataBlock`'s getters read: cache rows)
                 **kwargs): # passed to fastai's `DataLoaders.test_dl` (`bs`, ...)
         "A deterministic `DataLoader` over `test_items` with the validation crops"
         return super().test_dl(test_items, rm_type_tfms=ifnone(rm_type_tfms, 0), with_labels=with_labels, **kwargs)
 
     @classmethod
     def from_cache(cls,
-                   cache, # a `TagCache` (preprocessed MTAT, DCASE, Speech Commands, synthetic or own data), or its path
-                   input_length:int, # samples per crop: the encoder's `input_length`
-                   **kwargs): # passed to `je_dataloaders`: `bs`, `n_crops`, `seed`, `batch_tfms`, ...
-        "DataLoaders of random training crops and evenly spaced validation crops from a clip cache (`je_dataloaders`)"
-        return je_dataloaders(cache, input_length, **kwargs)
+                   cache, # a `TagCache` (preprocessed MTAT, DCASE, Speech Commands, synthetic or own data), or the path of one
+                   input_length:int, # samples per crop: 80000 (HarmonicCNN) or 59049 (SampleCNN, TagSincNet), the encoder's `input_length`
+                   bs:int=16, # training batch size (also the validation batch size unless `val_bs` is given)
+                   n_crops:int|None=None, # evaluation crops per clip; None: 16 if clips are longer than `input_length`, else 1
+                   valid_split:str='valid', # the split used for validation ('valid', or 'test' to monitor it)
+                   num_workers:int|None=None, # data-loader worker processes; None: 0 (loading is cheap, see below)
+                   seed:int|None=None, # makes crops and shuffling reproducible
+                   device=None, # where batches go; None: fastai's default device
+                   batch_tfms=None, # extra fastai batch transforms (augmentation)
+                   **kwargs, # passed to `DataBlock.dataloaders`, e.g. `val_bs`, `pin_memory`
+                  ): # `AudioDataLoaders` with `.cache`, and `.vocab`, `.task`, `.n_crops`, `.input_length` from the blocks
+        "DataLoaders of random training crops and evenly spaced validation crops from a clip cache: `AudioBlock` + `CategoryBlock` / `MultiCategoryBlock`"
+        if not isinstance(cache, TagCache): cache = load_cache(cache)
+        input_length = _check_length(input_length, 'from_cache')
+        if valid_split not in SPLITS or valid_split == 'train':
+            raise ValueError(f"from_cache: valid_split must be 'valid' or 'test', got {valid_split!r}")
+        df = cache.df
+        trn = np.flatnonzero(df['split'].to_numpy() == 'train').tolist()
+        val = np.flatnonzero(df['split'].to_numpy() == valid_split).tolist()
+        for nm, idx in (('train', trn), (valid_split, val)):
+            if not idx: raise ValueError(f"from_cache: the cache at {cache.root} has no {nm!r} clips")
+        if n_crops is None: n_crops = _default_n_crops(cache, input_length)
+        single = cache.task == 'singlelabel'
+        yblock = CategoryBlock(vocab=cache.vocab, sort=False) if single else MultiCategoryBlock(vocab=cache.vocab)
+        dblock = DataBlock(blocks=(AudioBlock(cache_dir=False), yblock),   # cache rows are decoded already; a file given to `test_dl` is decoded in memory
+                           get_x=_ClipGetter(cache.root, df['path']), get_y=_LabelGetter(df['labels'], single),
+                           splitter=IndexSplitter(range(len(trn), len(trn) + len(val))),
+                           item_tfms=AudioCrop(input_length, n_crops, seed=seed),
+                           batch_tfms=batch_tfms)
+        dls = dblock.dataloaders(trn + val, bs=bs, num_workers=ifnone(num_workers, 0), device=device, **kwargs)
+        dls = cls(*dls.loaders, path=dls.path, device=dls.device)
+        if seed is not None:
+            dls.train.rng = random.Random(seed)                                    # shuffling
+            dls.train.fake_l.generator = torch.Generator().manual_seed(seed)       # worker seeds (num_workers > 0)
+        dls.cache = cache
+        return dls
 
     @classmethod
     def from_df(cls,
@@ -249,7 +408,8 @@ class AudioDataLoaders(DataLoaders):
                 suff:str='', # appended to every file name (e.g. '.mp3' when the column has none)
                 label_col=1, # column of the labels (position or name)
                 label_delim:str|None=None, # separator of several tags in one cell (multi-label); None: one label per file (single-label)
-                valid_col=None, # column saying the split: True/False (True: validation, as fastai) or 'train'/'valid'/'test'
+                valid_col=None, # column saying the split: True/False (True: validation, as fastai) or 'train'/'valid'/'test' (`SPLIT_NAMES`)
+                test_pct:float=0., # without `valid_col`: also draw this fraction (at least one file) as a test split, for `evaluate('test')`
                 input_length:int=None, # samples per crop: the encoder's `input_length` (required)
                 n_crops:int|None=None, # evaluation crops per clip; None: 16 if clips are longer than `input_length`, else 1
                 bs:int=16, # batch size
@@ -257,19 +417,14 @@ class AudioDataLoaders(DataLoaders):
                 cache_dir=None, # where the decoded clips go; None: `path/.jetatag-cache`
                 workers:int|None=None, # decoding processes for files not cached yet; None: all usable cores; 0: in this process
                 progress:bool=True, # show a progress bar while decoding
-                **kwargs): # passed to `je_dataloaders`: `num_workers`, `batch_tfms`, `val_bs`, `device`, ...
+                **kwargs): # passed to `from_cache`: `num_workers`, `batch_tfms`, `val_bs`, `device`, ...
         "DataLoaders from a DataFrame of audio file names and labels, in `ImageDataLoaders.from_df`'s terms; the audio is decoded once into a cache"
         if input_length is None:
             raise ValueError("from_df: input_length is required: the encoder's input length in samples, e.g. SMALL_CONFIGS['SC']['input_length']")
-        path = Path(path)
-        base = path if folder is None else path/folder
-        names = [f'{f}{suff}' for f in _col(df, fn_col)]
-        labels = [_tag_list(v, label_delim) for v in _col(df, label_col)]
-        task = 'singlelabel' if label_delim is None else 'multilabel'
-        splits = _df_splits(df, valid_pct, seed, valid_col)
-        cache = cache_audio_files([base/n for n in names], labels, splits, ifnone(cache_dir, path/FILES_CACHE), task, vocab=vocab,
-                                  names=names, dataset=path.absolute().name or 'files', workers=workers, progress=progress)
-        return je_dataloaders(cache, input_length, bs=bs, n_crops=n_crops, seed=seed, path=path, **kwargs)
+        cache = _df_cache(df, path, valid_pct=valid_pct, seed=seed, fn_col=fn_col, folder=folder, suff=suff, label_col=label_col,
+                          label_delim=label_delim, valid_col=valid_col, test_pct=test_pct, vocab=vocab, cache_dir=cache_dir,
+                          workers=workers, progress=progress)
+        return cls.from_cache(cache, input_length, bs=bs, n_crops=n_crops, seed=seed, path=path, **kwargs)
 
     @classmethod
     def from_csv(cls,
@@ -280,7 +435,7 @@ class AudioDataLoaders(DataLoaders):
                  quoting:int=csv.QUOTE_MINIMAL, # passed to `pd.read_csv`
                  **kwargs): # passed to `from_df`: `fn_col`, `label_col`, `label_delim`, `valid_col`, `input_length`, ...
         "DataLoaders from `path/csv_fname` (file names and labels), as `ImageDataLoaders.from_csv`: see `from_df`"
-        df = pd.read_csv(Path(path)/csv_fname, header=header, quoting=quoting, **({} if delimiter is None else dict(delimiter=delimiter)))  # (an explicit None makes pandas sniff, and warn)
+        df = read_labels_csv(Path(path)/csv_fname, header=header, delimiter=delimiter, quoting=quoting)
         return cls.from_df(df, path=path, **kwargs)
 
     @classmethod
@@ -303,58 +458,58 @@ class AudioDataLoaders(DataLoaders):
         return cls.from_df(df, path, valid_pct=ifnone(valid_pct, 0.2), seed=seed, fn_col='fname', label_col='label',
                            valid_col='is_valid' if valid_pct is None else None, vocab=vocab, **kwargs)
 
-def je_dataloaders(cache, # a `TagCache`, or the path of one
-                   input_length:int, # samples per crop: 80000 (HarmonicCNN) or 59049 (SampleCNN, TagSincNet)
-                   bs:int=16, # training batch size (also the validation batch size unless `val_bs` is given)
-                   n_crops:int|None=None, # evaluation crops per clip; None: 16 if clips are longer than `input_length`, else 1
-                   valid_split:str='valid', # the split used for validation ('valid', or 'test' to monitor it)
-                   num_workers:int|None=None, # data-loader worker processes; None: 0 (loading is cheap, see below)
-                   seed:int|None=None, # makes crops and shuffling reproducible
-                   device=None, # where batches go; None: fastai's default device
-                   batch_tfms=None, # extra fastai batch transforms (augmentation)
-                   **kwargs, # passed to `DataBlock.dataloaders`, e.g. `val_bs`, `pin_memory`
-                  ) -> AudioDataLoaders: # with `.vocab`, `.task`, `.n_crops`, `.input_length`, `.cache`
-    "fastai `DataLoaders` of random training crops and evenly spaced validation crops from a clip cache."
-    if not isinstance(cache, TagCache): cache = load_cache(cache)
-    input_length = _check_length(input_length, 'je_dataloaders')
-    if valid_split not in SPLITS or valid_split == 'train':
-        raise ValueError(f"je_dataloaders: valid_split must be 'valid' or 'test', got {valid_split!r}")
-    df = cache.df
-    trn = np.flatnonzero(df['split'].to_numpy() == 'train').tolist()
-    val = np.flatnonzero(df['split'].to_numpy() == valid_split).tolist()
-    for nm, idx in (('train', trn), (valid_split, val)):
-        if not idx: raise ValueError(f"je_dataloaders: the cache at {cache.root} has no {nm!r} clips")
-    if n_crops is None: n_crops = _default_n_crops(cache, input_length)
-    single = cache.task == 'singlelabel'
-    yblock = CategoryBlock(vocab=cache.vocab, sort=False) if single else MultiCategoryBlock(vocab=cache.vocab)
-    dblock = DataBlock(blocks=(TransformBlock(), yblock),
-                       get_x=_ClipGetter(cache.root, df['path']), get_y=_LabelGetter(df['labels'], single),
-                       splitter=IndexSplitter(range(len(trn), len(trn) + len(val))),
-                       item_tfms=AudioCrop(input_length, n_crops, seed=seed),
-                       batch_tfms=batch_tfms)
-    dls = dblock.dataloaders(trn + val, bs=bs, num_workers=ifnone(num_workers, 0), device=device, create_batch=audio_collate, **kwargs)
-    dls = AudioDataLoaders(*dls.loaders, path=dls.path, device=dls.device)
-    if seed is not None:
-        dls.train.rng = random.Random(seed)                                    # shuffling
-        dls.train.fake_l.generator = torch.Generator().manual_seed(seed)       # worker seeds (num_workers > 0)
-    dls.task,dls.n_crops,dls.input_length,dls.cache = cache.task,n_crops,input_length,cache
-    dls.vocab = dls.train_ds.vocab
-    return dls
+je_dataloaders = AudioDataLoaders.from_cache # `AudioDataLoaders.from_cache` under its earlier name (the CLI, the tutorials and older code call it)
 
 # %% ../nbs/01_data.ipynb #343109cb
-def test_dataloader(dls:DataLoaders, # made by `je_dataloaders`
+def _split_loader(dls, split:str, fn:str):
+    "Position in `dls.loaders` of split `split` of DataLoaders built without a cache: train 0, valid 1, test 2 (a third list of the splitter)"
+    if split not in SPLITS: raise ValueError(f"{fn}: unknown split {split!r}; expected one of {SPLITS}")
+    i = SPLITS.index(split)
+    if i >= len(dls.loaders):
+        raise ValueError(f"{fn}: these DataLoaders have no {split!r} split (their splitter gave {len(dls.loaders)} lists: train, valid); "
+                         "use 'valid', or a splitter that returns a third list for test")
+    if not len(dls.loaders[i].dataset): raise ValueError(f"{fn}: the {split!r} split of these DataLoaders is empty")
+    return i
+
+def test_dataloader(dls:DataLoaders, # from `AudioDataLoaders` (`from_cache`, `from_csv`, ...) or any `DataBlock` with an `AudioBlock`
                     split:str='test', # 'train', 'valid' or 'test'
                     bs:int|None=None, # batch size; None: the validation loader's
                     **kwargs, # passed to fastai's `test_dl`
-                   ) -> TfmdDL: # yields `(AudioTensor (B, n_crops, input_length), target)` in cache order
+                   ) -> TfmdDL: # yields `(AudioTensor (B, n_crops, input_length), target)` in the split's order
     "A deterministic `DataLoader` over the clips of `split`, with the validation crops and targets."
     cache = getattr(dls, 'cache', None)
-    if not isinstance(cache, TagCache): raise ValueError("test_dataloader: dls must come from je_dataloaders (it has no .cache)")
+    kwargs = dict(with_labels=True, rm_type_tfms=0, bs=ifnone(bs, dls.valid.bs), shuffle=False, drop_last=False, **kwargs)
+    if not isinstance(cache, TagCache):   # a DataBlock of its own: the split's items, through its own getters and transforms
+        items = list(dls.loaders[_split_loader(dls, split, 'test_dataloader')].items)
+        dl = dls.test_dl(items, **kwargs)
+        dl.split,dl.clip_ids = split,[str(o) for o in items]
+        return dl
     items = cache.split(split).index.tolist()
     if not items: raise ValueError(f"test_dataloader: the cache at {cache.root} has no {split!r} clips")
-    dl = dls.test_dl(items, with_labels=True, rm_type_tfms=0, bs=ifnone(bs, dls.valid.bs), shuffle=False, drop_last=False, **kwargs)
+    dl = dls.test_dl(items, **kwargs)
     dl.split,dl.clip_ids = split,cache.df['clip_id'].iloc[items].tolist()
     return dl
+
+def split_clips(dls:DataLoaders, # as for `test_dataloader`
+                split:str, # 'train', 'valid' or 'test'
+                idxs=None, # positions within the split; None: all
+               ) -> tuple: # (whole waveforms at 16 kHz as numpy arrays, their labels as lists of tags)
+    "The whole clips of `split` (not crops) and their labels, from the cache or from the `DataBlock`'s own items (`show_results` draws them)"
+    cache = getattr(dls, 'cache', None)
+    if isinstance(cache, TagCache):
+        df = cache.split(split)
+        if not len(df): raise ValueError(f"the cache has no {split!r} clips")
+        rows = df if idxs is None else df.iloc[list(idxs)]
+        return [np.array(cache.array(r)) for _, r in rows.iterrows()], list(rows['labels'])  # copies: torch warns about read-only memory maps
+    ds = dls.loaders[_split_loader(dls, split, 'split_clips')].dataset
+    idxs = range(len(ds)) if idxs is None else list(idxs)
+    waves, labels = [], []
+    for i in idxs:
+        x, *ys = ds[i]   # the type transforms only: the whole clip, its encoded target
+        waves.append(np.array(x.as_subclass(torch.Tensor).numpy()))
+        y = ds.tls[ds.n_inp].decode(ys[0])
+        labels.append([str(t) for t in y] if isinstance(y, (list, L)) else [str(y)])
+    return waves, labels
 
 # %% ../nbs/01_data.ipynb #bbbcb3a8
 import textwrap

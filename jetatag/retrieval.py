@@ -114,7 +114,7 @@ def embed(self:JointSpace,
             for a, b in zip(idx[:-1], idx[1:]):
                 Z.append(F.normalize(z[a:b].mean(0), dim=-1)); P.append(p[a:b].mean(0))
     finally: m.train(was_training)
-    if not Z: return np.zeros((0, m.latent if self.with_je else m.encoder.n_out), np.float32), np.zeros((0, len(self.vocab)), np.float32)
+    if not Z: return np.zeros((0, m.latent if self.with_je else m.classifier.n_in), np.float32), np.zeros((0, len(self.vocab)), np.float32)
     return torch.stack(Z).numpy(), torch.stack(P).numpy()
 
 # %% ../nbs/10_retrieval.ipynb #fa0b9bc1
