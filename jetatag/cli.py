@@ -276,7 +276,7 @@ def check_gpu(gpu:int=None, # the --gpu option
              ):
     "`--gpu` that cannot be honoured (no CUDA, no such device) is a `CliError`, not a silent fall-back to the CPU"
     import torch
-    from jetatag.distributed import is_launched
+    from jetatag.launch import is_launched
     if gpu is None or is_launched(): return  # (under a launcher every rank uses its LOCAL_RANK's GPU)
     if isinstance(gpu, bool) or not isinstance(gpu, (int, np.integer)) or gpu < 0: raise CliError(f"--gpu must be a GPU index (0, 1, ...); got {gpu!r}")
     if not torch.cuda.is_available(): raise CliError(f"--gpu {gpu}: CUDA is not available here (leave --gpu out to use the CPU)")
@@ -357,7 +357,7 @@ def train_run(dataset:str='synth', # mtat, dcase, keyword, synth or folder (then
     check_train_options(epochs=epochs, lr=lr, batch_size=batch_size, latent=latent, mixed_precision=mixed_precision, gpu=gpu,
                         encoder_type=encoder_type, block=block, size=size, align=align, schedule=schedule, temperature=temperature, finetune=finetune)
     from fastai.torch_core import set_seed
-    from jetatag.distributed import launch_device, is_launched, is_main_process
+    from jetatag.launch import launch_device, is_launched, is_main_process
     from jetatag.core import check_writable
     from jetatag.data import je_dataloaders, _default_n_crops
     from jetatag.learner import je_learner
@@ -400,7 +400,7 @@ def train_run(dataset:str='synth', # mtat, dcase, keyword, synth or folder (then
         print(f"evaluating on the test split ({len(cache.split('test'))} clips)" if split == 'test' else
               f"no test split: evaluating on the validation split ({len(cache.split('valid'))} clips), which training watched"
               + (" and the thresholds were tuned on" if tune_thresholds and learn.config['multilabel'] else '') + ": an optimistic score")
-    res = learn.evaluate(split)  # under a launcher: the scores of all ranks, gathered (jetatag.distributed)
+    res = learn.evaluate(split)  # under a launcher: the scores of all ranks, gathered (`JELearner.crop_preds`)
     metrics = {**res['metrics'], 'train_seconds': round(train_time, 1)}
     if not is_main_process(): return metrics, out  # only rank 0 writes
     out.mkdir(parents=True, exist_ok=True)
@@ -442,8 +442,8 @@ def train(dataset:str='synth', # dataset: mtat, dcase, keyword, synth (the built
           tune_thresholds:bool_arg=True, # multi-label: tune one decision threshold per tag on the validation split, saved with the model (False: 0.5)
          ):
     "Train a JETATAG tagger: preprocess when needed, stage 1, stage 2, evaluate on test, write model and metrics; prints the model's path last"
-    from jetatag.distributed import init_distributed, rank0_first, is_main_process
-    init_distributed()  # when started by torchrun / accelerate launch (see jetatag.distributed)
+    from jetatag.launch import init_distributed, rank0_first, is_main_process
+    init_distributed()  # when started by torchrun / accelerate launch (see jetatag.launch)
     say = print if is_main_process() else (lambda *a, **k: None)
     try: seed_list = [int(x) for x in str(seeds).split(',') if x.strip()] if seeds is not None else [seed]
     except ValueError: raise CliError(f"--seeds must be comma-separated integers such as 0,1,2; got {seeds!r}") from None
@@ -554,7 +554,7 @@ def evaluate(model:str, # model file written by jetatag-train (model.safetensors
             ):
     "Evaluate a saved model on a split of a preprocessed dataset"
     from jetatag.learner import Tagger, evaluate_tagger
-    from jetatag.distributed import launch_device
+    from jetatag.launch import launch_device
     check_gpu(gpu)
     tagger = Tagger.load(model, device=launch_device(gpu))
     cache = prepare_cache(dataset, data_path, csv=csv)
@@ -581,7 +581,7 @@ def predict(*files:str, # audio files (wav, flac, ogg, mp3, ...) and folders (th
     import json as _json
     from fastprogress.fastprogress import progress_bar
     from jetatag.learner import Tagger
-    from jetatag.distributed import launch_device
+    from jetatag.launch import launch_device
     from jetatag.core import error_line
     if not files: raise CliError("give one or more audio files or folders")
     if out is not None and Path(out).suffix.lower() == '.json': raise CliError(f"--out {out}: name it .jsonl for JSON lines (one result per line) or .csv")
@@ -664,7 +664,7 @@ def search(*tags:str, # tags to search for: clips that have all of them (quote t
     import json as _json
     from jetatag.core import AudioError
     from jetatag.retrieval import SCORES, JointSpace, AudioIndex, evaluate_retrieval
-    from jetatag.distributed import launch_device
+    from jetatag.launch import launch_device
     if score not in SCORES: raise CliError(f"--score must be one of {', '.join(SCORES)}; got {score!r}")
     if build and dataset: raise CliError("give --build (a folder) or --dataset, not both")
     out, progress = {}, sys.stderr.isatty() and not json

@@ -13,7 +13,7 @@ __all__ = ['STAGES', 'ALIGNS', 'PAPER_STAGE1', 'PAPER_STAGE2', 'DEFAULT_LATENT',
 
 # %% ../nbs/06_learner.ipynb #342b6724
 import json, os, tempfile, warnings
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -21,13 +21,14 @@ from pathlib import Path
 import numpy as np, pandas as pd, torch
 from torch import nn
 import torch.nn.functional as F
+import torch.distributed as dist
 from fastcore.basics import store_attr, ifnone, patch, noop, PrettyString
 from fastai.learner import Learner, Metric, load_learner
 from fastai.callback.core import Callback, CancelFitException
 from fastai.callback.schedule import fit_one_cycle
-from fastai.callback.progress import CSVLogger
+from fastai.callback.progress import CSVLogger, ProgressCallback
 from fastai.optimizer import Adam, OptimWrapper
-from fastai.torch_core import find_bs, to_detach, rank_distrib
+from fastai.torch_core import find_bs, to_detach, rank_distrib, num_distrib
 
 from .core import SR, load_audio, AudioError, atomic_write, atomic_path
 from .data import eval_crops, test_dataloader, to_wave
@@ -173,7 +174,7 @@ class JELoss:
 
 # %% ../nbs/06_learner.ipynb #336e3676
 def _bare(m):
-    "The `JEModel` itself, also while `jetatag.distributed` has it wrapped in `DistributedDataParallel` (during `fit`)"
+    "The `JEModel` itself, also while `JEDistributedTrainer` has it wrapped in `DistributedDataParallel` (during `fit`)"
     return getattr(m, 'module', m)
 
 class FeedTargets(Callback):
@@ -693,9 +694,19 @@ class JELearner(Learner):
 
     # --- evaluation -----------------------------------------------------------------------------
     def crop_preds(self,
-                   dl, # a DataLoader of crop stacks, e.g. `test_dataloader(dls, 'test')`
+                   dl, # a DataLoader of crop stacks, e.g. `test_dataloader(dls, 'test')`, the same on every rank
                   ):
-        "Per-crop probabilities `(N, K, C)` and targets of a DataLoader of crop stacks"
+        "Per-crop probabilities `(N, K, C)` and targets of a DataLoader of crop stacks; under a launcher, every rank gets all of them in order (each scores its `local_shard`, then `gather_rows`)"
+        if not (num_distrib() > 1 and dist.is_available() and dist.is_initialized()): return self._crop_preds(dl)
+        from fastai.distributed import DistributedTrainer
+        from jetatag.launch import local_shard, gather_rows
+        pos, sub = local_shard(dl)
+        trainers = [c for c in self.cbs if isinstance(c, DistributedTrainer)]  # it would shard `sub` again
+        with self.removed_cbs(trainers), (self.no_bar() if rank_distrib() else nullcontext()): probs, targs = self._crop_preds(sub)
+        return gather_rows(pos, dl.n, probs, targs)
+
+    def _crop_preds(self, dl):
+        "`crop_preds` in this process alone"
         m = self.model
         if m.stage != 'classifier': self.set_stage('classifier')
         m.crop_scores, mets, self.metrics = True, self.metrics, []  # epoch metrics expect clip scores
@@ -737,6 +748,27 @@ class JELearner(Learner):
         return Tagger(self.model, self.dls.vocab, self.config)
 
     # --- fastai's habits ------------------------------------------------------------------------
+    def to_distributed(self,
+                       sync_bn:bool=False, # SyncBatchNorm during `fit` (GPUs only)
+                       report:bool=True, # print each rank's steps and weight checksum at the end of each `fit`
+                       **kwargs # passed to Accelerate's `Accelerator`
+                      ):
+        "Add a `JEDistributedTrainer` (creating the process group if needed): what fastai's `learn.distrib_ctx()` calls under a launcher"
+        from jetatag.launch import init_distributed, JEDistributedTrainer
+        init_distributed()
+        self.add_cb(JEDistributedTrainer(sync_bn, report=report, **kwargs))
+        if rank_distrib(): self.remove_cb(ProgressCallback)
+        return self
+
+    def distrib_ctx(self,
+                    sync_bn:bool=False, # SyncBatchNorm during `fit` (GPUs only)
+                    in_notebook:bool=False, # launched from a notebook (fastai's: creates the process group)
+                    **kwargs # passed to `to_distributed` (`report`, Accelerate's `Accelerator` arguments)
+                   ):
+        "fastai's `distrib_ctx` (DDP through Accelerate inside it under a launcher; nothing without one) with `JEDistributedTrainer`, whatever was imported"
+        import fastai.distributed  # fastai's `distrib_ctx` and `detach_distributed`, patched onto `Learner` there
+        return Learner.distrib_ctx(self, sync_bn=sync_bn, in_notebook=in_notebook, **kwargs)
+
     def summary(self):
         "fastai's `Learner.summary` over every part: one pass of a training batch through the encoder, the projection head, the tag autoencoder and the classifier"
         from fastai.callback.hook import module_summary
@@ -761,7 +793,6 @@ class JELearner(Learner):
         "Spectrograms of clips titled with their true tags and the model's predicted tags (`jetatag.plots.show_results`)"
         from .plots import show_results
         return show_results(self, ds_idx, dl=dl, max_n=max_n, **kwargs)
-
 
 # %% ../nbs/06_learner.ipynb #67750f22
 def _make_encoder(arch, # an encoder name (`ENCODERS`), an `nn.Module`, or a callable that returns one
@@ -1096,6 +1127,3 @@ def to_bf16(self:JELearner):
 def to_fp16(self:JELearner, **kwargs):
     "Train with float16 autocast and loss scaling on CUDA (`AudioMixedPrecision`; float32 on a CPU)"
     return self.add_cb(AudioMixedPrecision(amp_mode='fp16', **kwargs))
-
-# %% ../nbs/06_learner.ipynb #48321a1b
-from . import distributed as _distributed  # registers the distributed patches of `JELearner`
