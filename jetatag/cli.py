@@ -430,7 +430,7 @@ def train(dataset:str='synth', # dataset: mtat, dcase, keyword, synth (the built
           size:str=None, # small or paper encoder (default small on synth and folder, else paper)
           out:str=None, # output folder (default runs/<dataset>-<encoder>-<je|base>)
           resume:bool_arg=False, # continue an interrupted run from its last checkpoint
-          compare:bool_arg=False, # train with and without the joint embedding and show the results side by side
+          compare:bool_arg=False, # train without, then with the joint embedding (written last: jetatag-predict's default) and show the results side by side
           seeds:str=None, # comma-separated seeds, e.g. 0,1,2: one run per seed, mean ± std (and, with --compare, the paired difference)
           workers:int=None, # preprocessing processes
           align:str=None, # alignment loss: contrastive (default), pairwise (published code) or cosine (2021 paper)
@@ -453,8 +453,8 @@ def train(dataset:str='synth', # dataset: mtat, dcase, keyword, synth (the built
               resume=resume, workers=workers, align=align, temperature=temperature, finetune=finetune, mixed_precision=mixed_precision, sync_bn=sync_bn, tune_thresholds=tune_thresholds)
     check_train_options(epochs=epochs, lr=lr, batch_size=batch_size, latent=latent, mixed_precision=mixed_precision, gpu=gpu, encoder_type=encoder_type,
                         block=block, size=size, align=align, schedule=schedule, temperature=temperature, finetune=finetune)  # before any preprocessing
-    runs = [True, False] if compare else [withJE]
-    results = {}
+    runs = [False, True] if compare else [withJE]   # --compare: the baseline first, so the JE model is the newest (jetatag-predict's default)
+    results = {f"{'with' if je else 'without'} JE": [] for je in sorted(runs, reverse=True)}   # with JE first in the tables
     cache = rank0_first(prepare_cache, dataset, data_path, workers, csv=csv, seed=seed)
     name, models = _run_name(dataset, data_path), []
     for sd in seed_list:
@@ -464,7 +464,7 @@ def train(dataset:str='synth', # dataset: mtat, dcase, keyword, synth (the built
             if len(seed_list) > 1: o = o/f"seed{sd}"
             say(f"== {'with' if je else 'without'} joint embedding" + (f", seed {sd}" if len(seed_list) > 1 else ''))
             m, path = train_run(**kw, seed=sd, withJE=je, out=o, cache=cache)
-            results.setdefault(f"{'with' if je else 'without'} JE", []).append(m)
+            results[f"{'with' if je else 'without'} JE"].append(m)
             say(f"model, metrics and per-tag table written to {path}")
             models.append(Path(path)/'model.safetensors')
     say(f"\n{eval_split(cache)} results ({name}" + (f", seeds {','.join(map(str, seed_list))}: mean ± std" if len(seed_list) > 1 else '') + "):")
@@ -654,7 +654,7 @@ def search(*tags:str, # tags to search for: clips that have all of them (quote t
            audio:str=None, # find the clips that sound most like this audio file (or indexed clip id)
            tags_of:str=None, # list the nearest tags of this audio file (or indexed clip id)
            k:int=10, # number of results
-           score:str='joint', # how to score tags against clips: joint (minus the alignment loss), cosine or classifier
+           score:str='classifier', # how to score tags against clips: classifier (its probabilities; measured best), joint (minus the alignment loss) or cosine
            evaluate:bool_arg=False, # tag-to-audio retrieval metrics of the (labelled) index: P@5, P@10, mAP per score
            json:bool_arg=False, # print JSON instead of tables
            batch_size:int=8, # clips per forward pass when building

@@ -30,7 +30,7 @@ def _pred_tags(p, vocab, multilabel=True, threshold=0.5, top_k=None):
     else: order = [i for i in order if p[i] >= th[i]]
     return [(vocab[i], float(p[i])) for i in order]
 
-def _wrap(tags, width=34):
+def _wrap(tags, width=40):
     "Join tag names with commas, breaking lines at about `width` characters"
     lines, cur = [], ''
     for t in tags:
@@ -58,7 +58,7 @@ def show_results(learn:JELearner, # a trained learner (its classifier is used)
                  threshold=None, # probability at which a tag counts as predicted (multi-label), a number or one per tag; None: the model's tuned thresholds (`tune_thresholds`), else 0.5
                  top_k:int=None, # show the `top_k` most probable tags instead of thresholding
                  ncols:int=3, # clips per row
-                 figsize:tuple=None, # figure size (default: 4.2 x 3.2 inches per clip)
+                 figsize:tuple=None, # figure size (default: 2.7 x 2.9 inches per clip, at most 8 inches wide)
                  n_mels:int=64, # mel bands of the spectrograms
                 ) -> Figure:
     "Spectrograms of clips of a split, titled with their true tags and the model's predicted tags (at its thresholds, if tuned)"
@@ -73,14 +73,14 @@ def show_results(learn:JELearner, # a trained learner (its classifier is used)
     probs = tagger.predict(waves)
     if threshold is None: threshold = tagger.thresholds if tagger.thresholds is not None else 0.5  # the model's, as `Tagger.tag` uses them
     n = len(waves); ncols = min(ncols, n); nrows = math.ceil(n / ncols)
-    fig, axs = plt.subplots(nrows, ncols, figsize=figsize or (4.2 * ncols, 3.2 * nrows), squeeze=False)
+    fig, axs = plt.subplots(nrows, ncols, figsize=figsize or (min(8., 2.7 * ncols), 2.9 * nrows), squeeze=False)
     for ax, w, p, true in zip(axs.flat, waves, probs, rows['labels']):
         pred = _pred_tags(p, tagger.vocab, tagger.multilabel, threshold, top_k)
         show_spec(w, ax=ax, wave=False, n_mels=n_mels)
         shown = {t for t, _ in pred}
         ok = shown <= set(true) if top_k else shown == set(true)
         ptxt = _wrap([f"{t} {q:.2f}" for t, q in pred]) if top_k or not tagger.multilabel else _wrap([t for t, _ in pred])
-        ax.set_title(f"true: {_wrap(true)}\npred: {ptxt}", fontsize=8, loc='left', color='darkgreen' if ok else 'firebrick')
+        ax.set_title(f"true: {_wrap(true)}\npred: {ptxt}", fontsize=7, loc='left', color='darkgreen' if ok else 'firebrick')
         ax.set_xticks([]); ax.set_yticks([])
     for ax in list(axs.flat)[n:]: ax.axis('off')
     fig.tight_layout()
@@ -101,7 +101,7 @@ def _harmonic_front(front):
 def plot_harmonic_spectrogram(x, # waveform at 16 kHz (1-D array or tensor), or an audio file
                               front=None, # `HarmonicSTFT`, `HarmonicCNN`, `JEModel` or `JELearner` (default: a new `HarmonicSTFT`)
                               ncols:int=3, # channels per row
-                              figsize:tuple=(13, 6), # figure size
+                              figsize:tuple=(8, 4.8), # figure size
                               cmap:str='magma', # colour map
                              ) -> Figure:
     "The `n_harmonic` channels of HarmonicCNN's front end (dB) for one clip, each with its frequency axis"
@@ -120,10 +120,11 @@ def plot_harmonic_spectrogram(x, # waveform at 16 kHz (1-D array or tensor), or 
         if k >= H: ax.axis('off'); continue
         im = ax.imshow(h[k], origin='lower', aspect='auto', cmap=cmap, extent=(0, dur, -0.5, level - 0.5),
                        vmin=h.max() - 80, vmax=h.max(), interpolation='nearest')
-        ax.set_yticks(ticks, [f"{v:.0f}" for v in f0[k, ticks]])
-        ax.set_title(f"harmonic {k + 1} ({k + 1}·f0)", fontsize=9)
-        if k % ncols == 0: ax.set_ylabel('filter centre (Hz)')
-        if k // ncols == nrows - 1: ax.set_xlabel('time (s)')
+        ax.set_yticks(ticks, [f"{v:.0f}" for v in f0[k, ticks] / (k + 1)], fontsize=7)
+        ax.tick_params(axis='x', labelsize=7)
+        ax.set_title(f"harmonic {k + 1}: filters at {k + 1}·f0", fontsize=8)
+        if k % ncols == 0: ax.set_ylabel('f0 of the row (Hz)', fontsize=8)
+        if k // ncols == nrows - 1: ax.set_xlabel('time (s)', fontsize=8)
     fig.colorbar(im, ax=axs.ravel().tolist(), label='dB', shrink=0.8)
     return fig
 
@@ -139,7 +140,7 @@ def _ema(v, beta=0.9):
 def plot_losses(src, # a `JELearner`, or a history table (`history_df()`, `history.csv`)
                 batches=None, # `LossParts` records (list of dicts or DataFrame); default: the learner's
                 smooth:float=None, # smoothing factor of the batch curves (0: none; None: 0.9, less for short runs)
-                figsize:tuple=None, # figure size (default: 14 x 3.6, or 6 x 3.6 without stage 1)
+                figsize:tuple=None, # figure size (default: 8 x 5.6, or 6 x 3.6 without stage 1)
                ) -> Figure:
     "Epoch losses of both training stages with the stage boundary, and stage 1's reconstruction and alignment parts"
     if isinstance(src, JELearner):
@@ -151,8 +152,11 @@ def plot_losses(src, # a `JELearner`, or a history table (`history_df()`, `histo
     if len(b) and 'stage' in b: b = b[b['stage'] == 'joint'].reset_index(drop=True)
     joint = hist['stage'] == 'joint'
     has1 = bool(joint.any()) and {'recon', 'align'} <= set(hist.columns)
-    fig, axs = plt.subplots(1, 3 if has1 else 1, figsize=figsize or ((14, 3.6) if has1 else (6, 3.6)), squeeze=False)
-    axs = axs[0]
+    fig = plt.figure(figsize=figsize or ((8, 5.6) if has1 else (6, 3.6)))
+    if has1:   # both stages on top, the two parts of stage 1 below: fits the page column
+        gs = fig.add_gridspec(2, 2)
+        axs = [fig.add_subplot(gs[0, :]), fig.add_subplot(gs[1, 0]), fig.add_subplot(gs[1, 1])]
+    else: axs = [fig.add_subplot()]
     x = np.arange(1, len(hist) + 1)
     ax = axs[0]
     ax.plot(x, hist['train_loss'], 'o-', ms=3, label='train loss')
@@ -271,7 +275,7 @@ def plot_tag_similarity(model, # a `JEModel` or `JELearner` with the joint parts
                         y, # multi-hot training labels `(N, C)` (e.g. `cache.targets('train')`)
                         vocab:list, # tag names
                         sort:bool=True, # order tags by clustering the label correlation
-                        figsize:tuple=None, # figure size (default grows with the number of tags)
+                        figsize:tuple=None, # figure size (default: 8 inches wide; the panels side by side up to 24 tags, else one above the other)
                        ) -> Figure:
     "Heatmaps of the label correlation of the tags and of the cosine similarity of their learned embeddings"
     if isinstance(model, JELearner): model = model.model
@@ -284,17 +288,23 @@ def plot_tag_similarity(model, # a `JEModel` or `JELearner` with the joint parts
         cs = tag_cosine(model)
         off = cs[iu] if len(iu[0]) else np.zeros(1)
         c, d = float(off.mean()), float(np.abs(off - off.mean()).max()) or 1.
-        mats.append((cs, f"cosine similarity of tag embeddings $z_t$\n(colours centred on its mean, {c:.2f})", (c - d, c + d)))
+        lo, hi = max(-1., c - d), min(1., c + d)   # a cosine lies in [-1, 1]: the scale stops there, white stays at the mean
+        mats.append((cs, f"cosine similarity of tag embeddings $z_t$\n(white at its mean, {c:.2f})", (lo, hi, c)))
     o = _cluster_order(lc) if sort else np.arange(len(vocab))
-    s = max(4., 0.22 * len(vocab) + 1.5)
-    fig, axs = plt.subplots(1, len(mats), figsize=figsize or ((s + 1) * len(mats), s), squeeze=False, layout='constrained')
+    C = len(vocab)
+    side = len(mats) == 1 or C <= 24   # side by side in the 8-inch column, else one above the other
+    s = min(7., max(3.2, 0.16 * C + 1.5)) if side and len(mats) == 1 else (3.6 if side else min(7., 0.13 * C + 1.5))
+    size = (min(8., s + 1.2), s) if len(mats) == 1 else ((8., s + 0.8) if side else (min(8., s + 1.2), 2 * s + 0.8))
+    fig, axs = plt.subplots(1 if side else len(mats), len(mats) if side else 1, figsize=figsize or size, squeeze=False, layout='constrained')
     names = [vocab[i] for i in o]
-    fs = 8 if len(vocab) <= 30 else 6
-    for ax, (m, title, (lo, hi)) in zip(axs[0], mats):
-        im = ax.imshow(m[np.ix_(o, o)], cmap='RdBu_r', vmin=lo, vmax=hi, interpolation='nearest')
+    fs = 7 if C <= 24 else (6 if C <= 40 else 5)
+    for ax, (m, title, lim) in zip(axs.flat, mats):
+        from matplotlib.colors import Normalize, TwoSlopeNorm
+        norm = Normalize(*lim) if len(lim) == 2 else TwoSlopeNorm(vcenter=lim[2], vmin=min(lim[0], lim[2] - 1e-6), vmax=max(lim[1], lim[2] + 1e-6))
+        im = ax.imshow(m[np.ix_(o, o)], cmap='RdBu_r', norm=norm, interpolation='nearest')
         ax.set_xticks(range(len(o)), names, rotation=90, fontsize=fs); ax.set_yticks(range(len(o)), names, fontsize=fs)
-        ax.set_title(title, fontsize=9)
-        fig.colorbar(im, ax=ax, shrink=0.7)
+        ax.set_title(title, fontsize=8)
+        fig.colorbar(im, ax=ax, shrink=0.7).ax.tick_params(labelsize=7)
     if model is not None:
         r = np.corrcoef(lc[iu], cs[iu])[0, 1] if len(iu[0]) > 1 else float('nan')
         fig.suptitle(f"agreement of the two over tag pairs (Pearson r): {r:.2f}", fontsize=10)
@@ -336,8 +346,8 @@ def plot_embedding_map(z, # audio embeddings `(N, latent)` (array or tensor)
     has = Y[:, ti]
     first = np.where(has.any(1), has.argmax(1), -1)
     ax.scatter(*p[first < 0].T, s=12, color='lightgrey', label='none of these')
-    for k, t in enumerate(tags):
-        ax.scatter(*p[first == k].T, s=16, color=f"C{k}", label=t)
+    for k, t in enumerate(tags):   # a tag none of whose clips is drawn in its colour stays out of the legend (its star is still marked)
+        ax.scatter(*p[first == k].T, s=16, color=f"C{k}", label=t if (first == k).any() else f"_{t}")
         if pt is not None:
             ax.scatter(*pt[k], s=220, marker='*', color=f"C{k}", edgecolor='k', zorder=4)
             ax.annotate(t, pt[k], xytext=(5, 5), textcoords='offset points', fontsize=8)
@@ -361,17 +371,17 @@ def plot_confusion(y_true, # true class indices `(N,)`
     if y_pred.ndim == 2: y_pred = y_pred.argmax(1)
     vocab = list(vocab); C = len(vocab)
     cm = confusion_matrix(np.asarray(y_true).reshape(-1), y_pred.reshape(-1), labels=range(C), normalize=normalize)
-    s = max(4., 0.3 * C + 2)
-    if ax is None: _, ax = plt.subplots(figsize=figsize or (s + 1, s))
+    s = min(7., max(2.6, 0.17 * C + 1.6))   # 3 classes: 3.3 x 2.6 inches; 35: 8 x 7
+    if ax is None: _, ax = plt.subplots(figsize=figsize or (s + 0.9, s))
     im = ax.imshow(cm, cmap=cmap, vmin=0, vmax=1 if normalize else None, interpolation='nearest')
     fs = 8 if C <= 20 else 6
     ax.set_xticks(range(C), vocab, rotation=90, fontsize=fs); ax.set_yticks(range(C), vocab, fontsize=fs)
-    ax.set_xlabel('predicted'); ax.set_ylabel('true')
+    ax.set_xlabel('predicted', fontsize=8); ax.set_ylabel('true', fontsize=8)
     if C <= 12:
         hi = cm.max() / 2 if cm.max() else 1
         for i in range(C):
             for j in range(C): ax.text(j, i, f"{cm[i, j]:.2f}" if normalize else f"{int(cm[i, j])}", ha='center', va='center',
-                                       fontsize=7, color='white' if cm[i, j] > hi else 'black')
+                                       fontsize=6 if C > 6 else 7, color='white' if cm[i, j] > hi else 'black')
     acc = float((np.asarray(y_true).reshape(-1) == y_pred.reshape(-1)).mean())
     ax.set_title(f"confusion matrix (accuracy {acc:.3f})", fontsize=9)
     ax.figure.colorbar(im, ax=ax, shrink=0.8)

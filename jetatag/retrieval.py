@@ -314,7 +314,7 @@ def load(cls:AudioIndex,
 @patch
 def scores_for_tags(self:AudioIndex,
                      tags, # a tag name or list of names (one query)
-                     score:str='joint', # 'joint', 'cosine' or 'classifier'
+                     score:str='classifier', # 'classifier' (its log-probabilities), 'joint' or 'cosine'
                     ) -> np.ndarray:
     "Score `(N,)` of every clip for the tag query (higher is better)"
     import torch
@@ -339,7 +339,7 @@ def _table(self:AudioIndex, order, scores, k):
 def search_tags(self:AudioIndex,
                  tags, # a tag name or a list of names (clips should have all of them)
                  k:int=10, # number of clips to return
-                 score:str='joint', # 'joint' (minus the alignment loss), 'cosine' or 'classifier'
+                 score:str='classifier', # 'classifier', 'joint' (minus the alignment loss) or 'cosine'
                 ) -> pd.DataFrame:
     "The `k` clips that best match a tag query: rank, id, score (and labels when known; `paths` has the files)"
     s = self.scores_for_tags(tags, score)
@@ -372,9 +372,9 @@ def search_audio(self:AudioIndex,
 def tags_of(self:AudioIndex,
              item, # audio file, 1-D waveform at 16 kHz, or the id of an indexed clip
              k:int=5, # number of tags to return (None: all)
-             score:str='joint', # 'joint', 'cosine' or 'classifier' (the probabilities)
+             score:str='classifier', # 'classifier' (the probabilities), 'joint' or 'cosine'
             ) -> pd.DataFrame:
-    "The `k` tags nearest to a clip in the joint space (or the classifier's most probable tags)"
+    "The `k` most probable tags of a clip (the classifier), or its nearest tags in the joint space (`score='joint'` or `'cosine'`)"
     import torch, pandas as pd
     from jetatag.learner import joint_scores
     if score not in SCORES: raise ValueError(f"score must be one of {SCORES}, got {score!r}")
