@@ -194,7 +194,7 @@ def plot_tag_metrics(res, # `evaluate`'s result dict, or its `per_tag` table (co
                      n_clips:int=None, # clips evaluated (for the PR-AUC chance level); taken from `res` when it is the dict
                      sort:str='roc_auc', # column to sort the tags by (None: vocabulary order)
                      ax=None, # matplotlib axis to draw into
-                     figsize:tuple=None, # figure size when `ax` is None (default: width grows with the number of tags)
+                     figsize:tuple=None, # figure size when `ax` is None (default: 8 x 3.8, narrower for a few tags)
                     ):
     "Bars of per-tag ROC-AUC and PR-AUC with their macro means; returns the axis"
     if isinstance(res, dict):
@@ -204,13 +204,13 @@ def plot_tag_metrics(res, # `evaluate`'s result dict, or its `per_tag` table (co
     if not {'roc_auc', 'pr_auc'} <= set(t.columns): raise ValueError(f"plot_tag_metrics: need columns roc_auc and pr_auc, got {list(t.columns)}")
     if sort: t = t.sort_values(sort, ascending=False, na_position='last')
     n = len(t); x = np.arange(n)
-    if ax is None: _, ax = plt.subplots(figsize=figsize or (max(6, 0.32 * n + 2), 3.8))
+    if ax is None: _, ax = plt.subplots(figsize=figsize or (min(8, max(6, 0.32 * n + 2)), 3.8))
     ax.bar(x - 0.2, t['roc_auc'], 0.4, label=f"ROC-AUC (macro {np.nanmean(t['roc_auc']):.3f})", color='C0')
     ax.bar(x + 0.2, t['pr_auc'], 0.4, label=f"PR-AUC (macro {np.nanmean(t['pr_auc']):.3f})", color='C1')
     ax.axhline(0.5, color='C0', lw=0.8, ls=':')
     if n_clips and 'n_pos' in t:
         ax.scatter(x + 0.2, t['n_pos'] / n_clips, marker='_', s=120, color='k', zorder=3, label='PR-AUC chance (tag share)')
-    ax.set_xticks(x, [str(i) for i in t.index], rotation=60, ha='right', fontsize=8)
+    ax.set_xticks(x, [str(i) for i in t.index], rotation=60, ha='right', fontsize=8 if n <= 20 else (6 if n <= 40 else 5))
     ax.set_xlim(-0.6, n - 0.4); ax.set_ylim(0, 1.05); ax.set_ylabel('score')
     ax.legend(fontsize=8, loc='lower left', bbox_to_anchor=(0, 1.0), ncols=3, frameon=False)
     ax.figure.tight_layout()
@@ -221,7 +221,7 @@ def plot_taggram(tagger:Tagger, # a `Tagger` (`learn.tagger()`, `Tagger.load`)
                  item, # audio file or 1-D waveform at 16 kHz
                  hop:float=None, # seconds between windows (default: half a window)
                  top_k:int=10, # tags to show, highest peak first (None: all, in vocabulary order)
-                 figsize:tuple=(10, 5), # figure size
+                 figsize:tuple=(8, 4.5), # figure size
                  cmap:str='viridis', # colour map of the probabilities
                 ) -> Figure:
     "Spectrogram of `item` above its taggram (window-by-window tag probabilities)"

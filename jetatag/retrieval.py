@@ -446,7 +446,7 @@ def evaluate_retrieval(index:AudioIndex, # a labelled index (e.g. `AudioIndex.fr
 
 # %% ../nbs/10_retrieval.ipynb #5d3fe0b5
 def plot_retrieval(ev:dict, # the result of `evaluate_retrieval`
-                   figsize:tuple=None, # figure size (default: 8 inches high, width grows with the number of tags)
+                   figsize:tuple=None, # figure size (default: 8 x 6.5, the page column's width)
                   ):
     "Bars of tag-to-audio retrieval: P@k and mAP per score, and per-tag AP per score; returns the figure"
     import pandas as pd, matplotlib.pyplot as plt
@@ -455,7 +455,7 @@ def plot_retrieval(ev:dict, # the result of `evaluate_retrieval`
     cols = [c for c in summ.columns if c != 'n_tags']
     ap = pd.DataFrame({s: per[(s, 'AP')] for s in scores}).dropna(how='all').sort_values(scores[0], ascending=False)
     n = len(ap)
-    fig, (a0, a1) = plt.subplots(2, 1, figsize=figsize or (max(8, 0.45 * n + 1.5), 8), gridspec_kw=dict(height_ratios=[1, 1.4]),
+    fig, (a0, a1) = plt.subplots(2, 1, figsize=figsize or (8, 6.5), gridspec_kw=dict(height_ratios=[1, 1.4]),
                                  layout='constrained')
     w = 0.8 / len(scores)
     x = np.arange(len(cols))
@@ -467,7 +467,7 @@ def plot_retrieval(ev:dict, # the result of `evaluate_retrieval`
     for i, s in enumerate(scores): a1.bar(xt + (i - (len(scores) - 1) / 2) * w, ap[s], w, label=s, color=f"C{i}")
     nrel = per[(scores[0], 'n_relevant')].reindex(ap.index)
     a1.scatter(xt, nrel / ev['n_clips'], marker='_', s=120, color='k', zorder=3, label='random (tag share)')
-    a1.set_xticks(xt, list(ap.index), rotation=60, ha='right', fontsize=8); a1.set_xlim(-0.6, n - 0.4); a1.set_ylim(0, 1.05)
+    a1.set_xticks(xt, list(ap.index), rotation=60, ha='right', fontsize=8 if n <= 20 else (6 if n <= 40 else 5)); a1.set_xlim(-0.6, n - 0.4); a1.set_ylim(0, 1.05)
     a1.set_ylabel('average precision'); a1.set_title('per tag', fontsize=9)
     a1.legend(fontsize=8, loc='upper right')
     return fig
