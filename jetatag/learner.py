@@ -179,12 +179,14 @@ def _bare(m):
 
 class FeedTargets(Callback):
     "In stage 1, pass the targets to the model as a second input"
+    def __init__(self): super().__init__()   # no options (fastai's would list its 25 events in the signature)
     order = -5
     def before_batch(self):
         if getattr(_bare(self.model), 'stage', None) == 'joint' and len(self.yb): self.learn.xb = (*self.xb, *self.yb)
 
 class FreezeEncoder(Callback):
     "Keep the parts that do not train in eval mode (BatchNorm statistics frozen too): a frozen encoder, and in stage 2 the joint-embedding heads"
+    def __init__(self): super().__init__()   # no options (fastai's would list its 25 events in the signature)
     order = 1  # after `TrainEvalCallback` puts the whole model in train mode
     def before_train(self):
         m = _bare(self.model)
@@ -270,6 +272,7 @@ class TrainingDiverged(RuntimeError):
 
 class StopOnNaN(Callback):
     "Stop training with a clear message when the loss is not finite"
+    def __init__(self): super().__init__()   # no options (fastai's would list its 25 events in the signature)
     order = 60
     def after_batch(self):
         if self.training and not torch.isfinite(self.learn.loss).all():
@@ -391,6 +394,7 @@ def _atomic_torch_save(obj, path):
 
 class EpochHistory(Callback):
     "Append each finished epoch's losses and metrics to `learn.history` and advance `learn.train_progress`"
+    def __init__(self): super().__init__()   # no options (fastai's would list its 25 events in the signature)
     order = 65  # after the recorder has logged the epoch, before `EpochCheckpoint` saves it
     def after_epoch(self):
         if getattr(self.learn, 'diverged', None): return
@@ -481,7 +485,7 @@ def one_cycle_plan(with_je:bool=True, # two stages or the baseline
                    lr=(3e-3, 3e-3), # maximum learning rates of stage 1 and stage 2 (a float or a `slice` (encoder | heads): the same for both)
                    stages=('joint', 'classifier'), # which stages to include
                    finetune:int=0, # epochs of end-to-end fine-tuning after stage 2 (joint embedding only)
-                   finetune_lr=None, # its maximum learning rate, a float or a `slice` (default: stage 2's / 10)
+                   finetune_lr:float|slice=None, # its maximum learning rate, a float or a `slice` (default: stage 2's / 10)
                   ) -> list:
     "fastai's one-cycle policy with Adam, one phase per stage (and optionally end-to-end fine-tuning after stage 2)"
     epochs = (epochs, epochs) if isinstance(epochs, (int, float)) else tuple(epochs)
@@ -606,8 +610,8 @@ class JELearner(Learner):
                stages=('joint', 'classifier'), # which stages to run
                checkpoint:bool=True, # save a checkpoint after every epoch
                finetune:int=0, # epochs of end-to-end fine-tuning (encoder and classifier) after stage 2; 0: the paper's two stages
-               finetune_lr=None, # one_cycle: its maximum learning rate, a float or a `slice` (default: stage 2's / 10)
-               cbs=None, # callbacks for the whole run (every phase), as fastai's `fit(cbs=...)`
+               finetune_lr:float|slice=None, # one_cycle: its maximum learning rate, a float or a `slice` (default: stage 2's / 10)
+               cbs:list=None, # callbacks for the whole run (every phase), as fastai's `fit(cbs=...)`
               ):
         "Stage 1 (joint embedding) then stage 2 (classifier on the frozen encoder), or the baseline when `with_je=False`"
         with_je = self.model.with_je
@@ -656,7 +660,7 @@ class JELearner(Learner):
                   lr_mult:float=100, # the encoder's learning rate is the classifier's / `lr_mult` in the unfrozen epochs
                   pct_start:float=0.3, # one-cycle warm-up share of the unfrozen epochs
                   div:float=5.0, # one-cycle's initial division of the unfrozen epochs' rate
-                  cbs=None, # callbacks for both fits
+                  cbs:list=None, # callbacks for both fits
                   **kwargs, # passed to `fit_one_cycle`
                  ):
         "fastai's `fine_tune` on the classifier: stage 2 (the encoder frozen as it is, e.g. after `fit_je(stages=('joint',))`), then the whole model with discriminative rates"
@@ -676,7 +680,7 @@ class JELearner(Learner):
 
     def load(self,
              file, # file name in `learn.path/learn.model_dir` (fastai's `save` wrote it)
-             device=None, # device to load to (default: the DataLoaders')
+             device:str|torch.device=None, # device to load to (default: the DataLoaders')
              with_opt:bool=True, # load the optimiser state too (if saved)
              strict:bool=True, # the weights must fit exactly
             ):
@@ -719,7 +723,7 @@ class JELearner(Learner):
     def evaluate(self,
                  split:str='test', # split of the cache to evaluate ('test', 'valid', ...)
                  dl=None, # or an explicit DataLoader of crop stacks
-                 threshold=None, # F1 threshold(s), multi-label: a number or one per tag; None: the model's tuned ones (`tune_thresholds`), else 0.5
+                 threshold:float|list=None, # F1 threshold(s), multi-label: a number or one per tag; None: the model's tuned ones (`tune_thresholds`), else 0.5
                 ) -> dict:
         "Clip-level metrics of `split` (crop averaging), the segment-level metric, F1 at the model's thresholds (and at 0.5), and a per-tag table"
         dl = dl if dl is not None else test_dataloader(self.dls, split)
@@ -821,8 +825,8 @@ def _needs_arch(config:dict, how:str) -> ValueError:
                       f"pass that module (or the function that builds it) as {how}")
 
 def build_model(config:dict, # as stored in `JEModel.config`: encoder, block, encoder_kwargs, n_classes, latent, multilabel, with_je
-                arch=None, # the encoder, for a model whose encoder is a module of your own: the module, or a callable that returns one (called with `encoder_kwargs`)
-               ) -> JEModel:
+                arch:nn.Module=None, # the encoder, for a model whose encoder is a module of your own: the module, or a callable that returns one (called with `encoder_kwargs`)
+               ) -> 'JEModel':
     "Rebuild a `JEModel` from its configuration; a named encoder ('HC', 'SC', 'MS', 'SCR') is rebuilt from it, any other is `arch`"
     if arch is None:
         if config['encoder'] not in ENCODERS: raise _needs_arch(config, 'build_model(config, arch=...)')
@@ -849,10 +853,10 @@ def je_learner(dls, # DataLoaders from `je_dataloaders` (their input length must
                clf_scale:float=1., # multiply the classifier's L2-normalised vector by this (16 in the small recipe; 1: the paper's head)
                path='.', # folder for checkpoints and exports
                model_dir='models', # subfolder of `path` for checkpoints
-               metrics=None, # stage-2 metrics (default: the task's, see `default_metrics`)
-               cbs=None, # extra callbacks
+               metrics:list=None, # stage-2 metrics (default: the task's, see `default_metrics`)
+               cbs:list=None, # extra callbacks
                **kwargs # passed to fastai's `Learner`
-              ) -> JELearner:
+              ) -> 'JELearner':
     "A fastai `Learner` for two-stage JETATAG training (or the baseline) on `dls`, with any audio encoder"
     enc = _make_encoder(arch, block=block, encoder_kwargs=encoder_kwargs)
     name, own = _arch_name(arch, enc), getattr(enc, 'input_length', None)
@@ -884,10 +888,10 @@ def je_learner(dls, # DataLoaders from `je_dataloaders` (their input length must
 class Tagger:
     "Tag audio files or waveforms with a trained `JEModel`"
     def __init__(self,
-                 model:JEModel, # trained model (its classifier is used)
+                 model:'JEModel', # trained model (its classifier is used)
                  vocab:list, # tag names in class order
                  config:dict=None, # the model's configuration (input length, number of crops, task)
-                 device=None, # device to run on (default: the model's)
+                 device:str|torch.device=None, # device to run on (default: the model's)
                  max_crops:int=None, # most crops in one forward pass; None: 16 on CPU (more only costs memory there), 64 otherwise
                 ):
         self.model, self.vocab, self.config = model, list(vocab), dict(config or model.config)
@@ -934,7 +938,7 @@ class Tagger:
     def tag(self,
             item, # a file path or a 1-D waveform at 16 kHz
             top_k:int=5, # at most this many tags (None or 0: no limit)
-            threshold=None, # keep only tags with at least this probability (a number or one per tag); None: the model's thresholds, if it has them
+            threshold:float|list=None, # keep only tags with at least this probability (a number or one per tag); None: the model's thresholds, if it has them
            ) -> list:
         "The clip's tags as `(tag, probability)`, most probable first: those that pass the model's (tuned) thresholds, or the `top_k` most probable"
         p = self.predict([item])[0]
@@ -973,8 +977,8 @@ class Tagger:
     @classmethod
     def load(cls,
              path, # a file written by `Tagger.save` / `JELearner.save_safe`
-             device=None, # device to load to
-             arch=None, # the encoder of a model whose encoder is a module of your own (the module, or a callable that returns one); named encoders are rebuilt from the file
+             device:str|torch.device=None, # device to load to
+             arch:nn.Module=None, # the encoder of a model whose encoder is a module of your own (the module, or a callable that returns one); named encoders are rebuilt from the file
             ):
         "Load a `Tagger` from a safetensors file (with the thresholds it was saved with, if any)"
         from safetensors import safe_open
@@ -1012,7 +1016,7 @@ def metric_family(config:dict # a model configuration (dataset, multilabel)
 def metrics_from_crops(probs:np.ndarray, # crop probabilities `(N, K, C)`
                        y:np.ndarray, # targets: multi-hot `(N, C)` or class indices `(N,)`
                        config:dict, # the model's configuration (dataset, multilabel, vocab)
-                       threshold=None, # F1 threshold(s), multi-label: a number or one per tag; None: `config['thresholds']`, else 0.5
+                       threshold:float|list=None, # F1 threshold(s), multi-label: a number or one per tag; None: `config['thresholds']`, else 0.5
                       ) -> dict:
     "Task metrics (F1 at the model's thresholds, and labelled at 0.5) and per-tag table from crop-level probabilities"
     probs = np.asarray(probs, dtype=np.float64)
@@ -1044,7 +1048,7 @@ def evaluate_tagger(tagger, # a `Tagger`
                     cache, # a `TagCache` (`jetatag.data.load_cache`)
                     split:str='test', # split to evaluate
                     bs:int=8, # clips per forward pass
-                    threshold=None, # F1 threshold(s), multi-label: a number or one per tag; None: the tagger's thresholds, else 0.5
+                    threshold:float|list=None, # F1 threshold(s), multi-label: a number or one per tag; None: the tagger's thresholds, else 0.5
                    ) -> dict:
     "Evaluate a `Tagger` on a split of a preprocessed cache: the same metrics as `JELearner.evaluate`"
     df = cache.split(split)

@@ -54,8 +54,8 @@ def show_results(learn:JELearner, # a trained learner (its classifier is used)
                  ds_idx=1, # fastai's: 0 the training split, 1 the validation split; or a split name of the learner's cache ('test')
                  dl=None, # or a DataLoader of the learner's cache (`test_dataloader(dls, split)`, `dls.valid`)
                  max_n:int=6, # number of clips
-                 idxs=None, # positions within the split to show (default: the first `max_n`)
-                 threshold=None, # probability at which a tag counts as predicted (multi-label), a number or one per tag; None: the model's tuned thresholds (`tune_thresholds`), else 0.5
+                 idxs:list=None, # positions within the split to show (default: the first `max_n`)
+                 threshold:float|list=None, # probability at which a tag counts as predicted (multi-label), a number or one per tag; None: the model's tuned thresholds (`tune_thresholds`), else 0.5
                  top_k:int=None, # show the `top_k` most probable tags instead of thresholding
                  ncols:int=3, # clips per row
                  figsize:tuple=None, # figure size (default: 2.7 x 2.9 inches per clip, at most 8 inches wide)
@@ -99,7 +99,7 @@ def _harmonic_front(front):
     return front
 
 def plot_harmonic_spectrogram(x, # waveform at 16 kHz (1-D array or tensor), or an audio file
-                              front=None, # `HarmonicSTFT`, `HarmonicCNN`, `JEModel` or `JELearner` (default: a new `HarmonicSTFT`)
+                              front:torch.nn.Module=None, # `HarmonicSTFT`, `HarmonicCNN`, `JEModel` or `JELearner` (default: a new `HarmonicSTFT`)
                               ncols:int=3, # channels per row
                               figsize:tuple=(8, 4.8), # figure size
                               cmap:str='magma', # colour map
@@ -138,7 +138,7 @@ def _ema(v, beta=0.9):
     return np.array(out)
 
 def plot_losses(src, # a `JELearner`, or a history table (`history_df()`, `history.csv`)
-                batches=None, # `LossParts` records (list of dicts or DataFrame); default: the learner's
+                batches:list|pd.DataFrame=None, # `LossParts` records (list of dicts or DataFrame); default: the learner's
                 smooth:float=None, # smoothing factor of the batch curves (0: none; None: 0.9, less for short runs)
                 figsize:tuple=None, # figure size (default: 8 x 5.6, or 6 x 3.6 without stage 1)
                ) -> Figure:
@@ -193,7 +193,7 @@ def plot_losses(src, # a `JELearner`, or a history table (`history_df()`, `histo
 def plot_tag_metrics(res, # `evaluate`'s result dict, or its `per_tag` table (columns `roc_auc`, `pr_auc`, `n_pos`)
                      n_clips:int=None, # clips evaluated (for the PR-AUC chance level); taken from `res` when it is the dict
                      sort:str='roc_auc', # column to sort the tags by (None: vocabulary order)
-                     ax=None, # matplotlib axis to draw into
+                     ax:plt.Axes=None, # matplotlib axis to draw into
                      figsize:tuple=None, # figure size when `ax` is None (default: 8 x 3.8, narrower for a few tags)
                     ):
     "Bars of per-tag ROC-AUC and PR-AUC with their macro means; returns the axis"
@@ -314,10 +314,10 @@ def plot_tag_similarity(model, # a `JEModel` or `JELearner` with the joint parts
 def plot_embedding_map(z, # audio embeddings `(N, latent)` (array or tensor)
                        y, # their labels: multi-hot `(N, C)` or class indices `(N,)`
                        vocab:list, # tag names
-                       tags=None, # a tag name or list of names to colour (default: the 5 most frequent)
+                       tags:str|list=None, # a tag name or list of names to colour (default: the 5 most frequent)
                        method:str='pca', # 'pca' or 'tsne'
-                       z_tags=None, # single-tag embeddings `(C, latent)`: mark the chosen tags' positions
-                       ax=None, # matplotlib axis to draw into
+                       z_tags:np.ndarray|torch.Tensor=None, # single-tag embeddings `(C, latent)`: mark the chosen tags' positions
+                       ax:plt.Axes=None, # matplotlib axis to draw into
                        figsize:tuple=(6, 5), # figure size when `ax` is None
                        seed:int=0, # random state of t-SNE
                       ):
@@ -361,7 +361,7 @@ def plot_confusion(y_true, # true class indices `(N,)`
                    y_pred, # predicted class indices `(N,)`, or scores `(N, C)` (argmax taken)
                    vocab:list, # class names
                    normalize:str='true', # 'true' (rows sum to 1), 'pred', 'all' or None (counts)
-                   ax=None, # matplotlib axis to draw into
+                   ax:plt.Axes=None, # matplotlib axis to draw into
                    figsize:tuple=None, # figure size when `ax` is None (default grows with the number of classes)
                    cmap:str='Blues', # colour map
                   ):
