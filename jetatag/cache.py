@@ -19,7 +19,7 @@ from .core import SR, AudioError, WriteError, load_audio, atomic_write, check_wr
 # not `from jetatag.core import *`: that resolves `jetatag.core.AudioTensor`, which imports torch and fastai
 
 # %% auto #0
-__all__ = ['DATASETS', 'SPLITS', 'TASKS', 'META_COLS', 'cache_dir', 'write_cache_meta', 'TagCache', 'load_cache',
+__all__ = ['DATASETS', 'SPLITS', 'TASKS', 'META_COLS', 'cache_dir', 'write_cache_meta', 'multi_hot', 'TagCache', 'load_cache',
            'save_npy_atomic', 'convert_clip', 'preprocess_items', 'cache_audio_files', 'cached_decode']
 
 # %% ../nbs/00a_cache.ipynb #d7d49ecc
@@ -84,6 +84,21 @@ def write_cache_meta(root, # cache folder (created if missing)
     _atomic_write(root/'info.json', json.dumps(info, indent=1, ensure_ascii=False))
     return root
 
+# %% ../nbs/00a_cache.ipynb #ca7f8283
+def multi_hot(labels, # one list of tag names per clip
+              vocab:list, # the tag names, in class order
+              unknown:str='error', # a tag not in `vocab`: 'error' (a `KeyError` naming it) or 'ignore'
+             ) -> np.ndarray: # float32 `(len(labels), len(vocab))`
+    "Multi-hot rows of lists of tag names, in `vocab` order"
+    if unknown not in ('error', 'ignore'): raise ValueError(f"unknown must be 'error' or 'ignore', got {unknown!r}")
+    idx = {t: i for i, t in enumerate(vocab)}
+    y = np.zeros((len(labels), len(vocab)), dtype=np.float32)
+    for r, tags in enumerate(labels):
+        for t in tags or []:
+            if t in idx: y[r, idx[t]] = 1
+            elif unknown == 'error': raise KeyError(f"tag {t!r} is not in the vocabulary ({len(vocab)} tags)")
+    return y
+
 # %% ../nbs/00a_cache.ipynb #34fccfa1
 class TagCache:
     "A preprocessed clip cache: metadata `df`, tag `vocab`, `task`, and memory-mapped access to the clips."
@@ -126,9 +141,7 @@ class TagCache:
         df = self.df if split is None else self.split(split)
         idx = {t:i for i,t in enumerate(self.vocab)}
         if self.task=='singlelabel': return np.array([idx[l[0]] for l in df['labels']], dtype=np.int64)
-        y = np.zeros((len(df), len(self.vocab)), dtype=np.float32)
-        for r,tags in enumerate(df['labels']): y[r, [idx[t] for t in tags]] = 1
-        return y
+        return multi_hot(df['labels'], self.vocab)
 
     @property
     def broken(self) -> pd.DataFrame:

@@ -11,9 +11,9 @@ import torch.nn.functional as F
 from torch import nn
 
 # %% auto #0
-__all__ = ['ALIGN_LOSSES', 'Dense', 'L2Norm', 'tag_activation', 'TagEncoder', 'TagDecoder', 'TagAutoencoder', 'ProjectionHead',
-           'Classifier', 'pairwise_align_loss', 'cosine_align_loss', 'embedding_spread', 'contrastive_align_loss',
-           'recon_loss', 'align_loss', 'joint_loss', 'JointLoss']
+__all__ = ['ALIGN_LOSSES', 'Dense', 'L2Norm', 'tag_activation', 'TagEncoder', 'TagDecoder', 'ProjectionHead', 'Classifier',
+           'pairwise_align_loss', 'cosine_align_loss', 'embedding_spread', 'contrastive_align_loss', 'recon_loss',
+           'align_loss', 'joint_loss']
 
 # %% ../nbs/04_joint.ipynb #d02a1757
 class Dense(nn.Sequential):
@@ -100,22 +100,6 @@ class TagDecoder(nn.Module):
                   )->torch.Tensor:
         "Probabilities from this decoder's logits."
         return tag_activation(logits, self.multilabel)
-
-# %% ../nbs/04_joint.ipynb #30fd2aa6
-class TagAutoencoder(nn.Module):
-    "`TagEncoder` and `TagDecoder` together: `forward(y)` returns `(z_t, y_logits)`."
-    def __init__(self,
-                 n_classes:int, # number of tags / classes
-                 latent:int, # size of the joint embedding
-                 multilabel:bool=True, # multi-label (sigmoid) or single-label (softmax) tags
-                ):
-        super().__init__()
-        self.multilabel = multilabel
-        self.encoder = TagEncoder(n_classes, latent)
-        self.decoder = TagDecoder(latent, n_classes, multilabel=multilabel)
-    def forward(self, y:torch.Tensor):
-        z_t = self.encoder(y)
-        return z_t, self.decoder(z_t)
 
 # %% ../nbs/04_joint.ipynb #cdf8d1b4
 class ProjectionHead(nn.Module):
@@ -262,22 +246,3 @@ def joint_loss(y:torch.Tensor, # (batch, n_classes) tags, or (batch,) class indi
     al = align_loss(z_t, z_a, y, align=align, margin=margin, temperature=temperature)
     rec = recon_loss(y, y_logits, multilabel=multilabel)
     return rec + al, rec, al
-
-# %% ../nbs/04_joint.ipynb #68390d6e
-class JointLoss(nn.Module):
-    "`joint_loss` as a module: `forward(y, y_logits, z_t, z_a)` returns the total; the parts of the last call are in `last`."
-    def __init__(self,
-                 align:str='pairwise', # 'pairwise' (published code), 'cosine' (paper formula) or 'contrastive'
-                 multilabel:bool=True, # sigmoid (multi-label) or softmax (single-label) reconstruction
-                 margin:float=0.4, # margin of the pairwise loss
-                 temperature:float=0.1, # temperature of the contrastive loss
-                ):
-        super().__init__()
-        _align_fn(align)
-        self.align,self.multilabel,self.margin,self.temperature = align,multilabel,margin,temperature
-        self.last = {}
-    def forward(self, y, y_logits, z_t, z_a):
-        total, rec, al = joint_loss(y, y_logits, z_t, z_a, align=self.align, multilabel=self.multilabel, margin=self.margin, temperature=self.temperature)
-        self.last = {'recon': rec.detach(), 'align': al.detach()}
-        return total
-    def extra_repr(self): return f"align={self.align!r}, multilabel={self.multilabel}, margin={self.margin}"

@@ -9,10 +9,11 @@ __all__ = ['STAGES', 'ALIGNS', 'PAPER_STAGE1', 'PAPER_STAGE2', 'DEFAULT_LATENT',
            'FreezeEncoder', 'je_splitter', 'LossPart', 'joint_scores', 'JointSpaceAUC', 'LossParts', 'TrainingDiverged',
            'StopOnNaN', 'linear_probe', 'JEDiagnostics', 'EpochHistory', 'EpochCheckpoint', 'JoinFits', 'Phase',
            'paper_plan', 'one_cycle_plan', 'je_opt_func', 'default_latent', 'JELearner', 'build_model', 'je_learner',
-           'Tagger', 'metric_family', 'metrics_from_crops', 'evaluate_tagger', 'cpu_has_bf16', 'AudioMixedPrecision']
+           'InferenceModel', 'Tagger', 'metric_family', 'metrics_from_crops', 'evaluate_tagger', 'cpu_has_bf16',
+           'AudioMixedPrecision']
 
 # %% ../nbs/06_learner.ipynb #342b6724
-import json, os, tempfile, warnings
+import json, warnings
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from functools import partial
@@ -23,18 +24,18 @@ from torch import nn
 import torch.nn.functional as F
 import torch.distributed as dist
 from fastcore.basics import store_attr, ifnone, patch, noop, PrettyString
-from fastai.learner import Learner, Metric, load_learner
+from fastai.learner import Learner, Metric
 from fastai.callback.core import Callback, CancelFitException
-from fastai.callback.schedule import fit_one_cycle
+import fastai.callback.schedule  # fastai's `fit_one_cycle` and `lr_find`, patched onto `Learner` there
 from fastai.callback.progress import CSVLogger, ProgressCallback
 from fastai.optimizer import Adam, OptimWrapper
-from fastai.torch_core import find_bs, to_detach, rank_distrib, num_distrib
+from fastai.torch_core import find_bs, rank_distrib, num_distrib
 
-from .core import SR, load_audio, AudioError, atomic_write, atomic_path
+from .core import SR, atomic_write, atomic_path
 from .data import eval_crops, test_dataloader, to_wave
 from .encoders import get_encoder, ENCODERS, InferenceCopy, num_features
-from .joint import TagEncoder, TagDecoder, ProjectionHead, Classifier, L2Norm, joint_loss, align_loss, embedding_spread, ALIGN_LOSSES
-from .metrics import mean_prob_logits, task_metrics, per_tag_table, default_metrics, dcase_metrics, tune_thresholds
+from .joint import TagEncoder, TagDecoder, ProjectionHead, Classifier, L2Norm, joint_loss, align_loss, embedding_spread, ALIGN_LOSSES, tag_activation
+from .metrics import mean_prob_logits, task_metrics, per_tag_table, default_metrics, dcase_metrics, tune_thresholds, onehot_targets
 
 # %% ../nbs/06_learner.ipynb #d12d2ed6
 STAGES = ('joint', 'classifier')
@@ -81,13 +82,6 @@ class JEModel(nn.Module):
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
         self._stage = None; self.stage = STAGES[int(self.stage_id)]
 
-    def tag_targets(self,
-                    y:torch.Tensor, # multi-hot targets `(B, C)` or class indices `(B,)`
-                   ) -> torch.Tensor:
-        "Tag vectors as floats: multi-hot targets pass through, class indices become one-hot"
-        if y.ndim == 1 or not torch.is_floating_point(y): return F.one_hot(y.long().view(-1), self.n_classes).float()
-        return y.float()
-
     def embed_audio(self,
                     x:torch.Tensor, # waveforms `(B, T)` or crop stacks `(B, K, T)`
                    ) -> torch.Tensor:
@@ -100,7 +94,7 @@ class JEModel(nn.Module):
                    y:torch.Tensor, # multi-hot tag vectors `(B, C)` or class indices `(B,)`
                   ) -> torch.Tensor:
         "Tag embeddings `z_t` of tag vectors (multi-hot or class indices)"
-        return self.tag_encoder(self.tag_targets(y))
+        return self.tag_encoder(y)  # (the tag encoder one-hot encodes class indices)
 
     def forward(self, x, y=None):
         B, crops = x.shape[0], x.ndim == 3
@@ -165,7 +159,7 @@ class JELoss:
     def activation(self, x):
         "Probabilities from classifier logits (fastai's `get_preds` calls it); stage-1 outputs pass through"
         if isinstance(x, tuple): return x
-        return torch.sigmoid(x) if self.multilabel else F.softmax(x, dim=-1)
+        return tag_activation(x, self.multilabel)
 
     def decodes(self, x):
         "Decisions from probabilities: thresholded (multi-label, `>= thresh`) or the arg-max class; stage-1 outputs pass through"
@@ -179,14 +173,12 @@ def _bare(m):
 
 class FeedTargets(Callback):
     "In stage 1, pass the targets to the model as a second input"
-    def __init__(self): super().__init__()   # no options (fastai's would list its 25 events in the signature)
     order = -5
     def before_batch(self):
         if getattr(_bare(self.model), 'stage', None) == 'joint' and len(self.yb): self.learn.xb = (*self.xb, *self.yb)
 
 class FreezeEncoder(Callback):
     "Keep the parts that do not train in eval mode (BatchNorm statistics frozen too): a frozen encoder, and in stage 2 the joint-embedding heads"
-    def __init__(self): super().__init__()   # no options (fastai's would list its 25 events in the signature)
     order = 1  # after `TrainEvalCallback` puts the whole model in train mode
     def before_train(self):
         m = _bare(self.model)
@@ -272,7 +264,6 @@ class TrainingDiverged(RuntimeError):
 
 class StopOnNaN(Callback):
     "Stop training with a clear message when the loss is not finite"
-    def __init__(self): super().__init__()   # no options (fastai's would list its 25 events in the signature)
     order = 60
     def after_batch(self):
         if self.training and not torch.isfinite(self.learn.loss).all():
@@ -394,7 +385,6 @@ def _atomic_torch_save(obj, path):
 
 class EpochHistory(Callback):
     "Append each finished epoch's losses and metrics to `learn.history` and advance `learn.train_progress`"
-    def __init__(self): super().__init__()   # no options (fastai's would list its 25 events in the signature)
     order = 65  # after the recorder has logged the epoch, before `EpochCheckpoint` saves it
     def after_epoch(self):
         if getattr(self.learn, 'diverged', None): return
@@ -485,7 +475,7 @@ def one_cycle_plan(with_je:bool=True, # two stages or the baseline
                    lr=(3e-3, 3e-3), # maximum learning rates of stage 1 and stage 2 (a float or a `slice` (encoder | heads): the same for both)
                    stages=('joint', 'classifier'), # which stages to include
                    finetune:int=0, # epochs of end-to-end fine-tuning after stage 2 (joint embedding only)
-                   finetune_lr:float|slice=None, # its maximum learning rate, a float or a `slice` (default: stage 2's / 10)
+                   finetune_lr=None, # its maximum learning rate, a float or a `slice` (default: stage 2's / 10)
                   ) -> list:
     "fastai's one-cycle policy with Adam, one phase per stage (and optionally end-to-end fine-tuning after stage 2)"
     epochs = (epochs, epochs) if isinstance(epochs, (int, float)) else tuple(epochs)
@@ -610,8 +600,8 @@ class JELearner(Learner):
                stages=('joint', 'classifier'), # which stages to run
                checkpoint:bool=True, # save a checkpoint after every epoch
                finetune:int=0, # epochs of end-to-end fine-tuning (encoder and classifier) after stage 2; 0: the paper's two stages
-               finetune_lr:float|slice=None, # one_cycle: its maximum learning rate, a float or a `slice` (default: stage 2's / 10)
-               cbs:list=None, # callbacks for the whole run (every phase), as fastai's `fit(cbs=...)`
+               finetune_lr=None, # one_cycle: its maximum learning rate, a float or a `slice` (default: stage 2's / 10)
+               cbs=None, # callbacks for the whole run (every phase), as fastai's `fit(cbs=...)`
               ):
         "Stage 1 (joint embedding) then stage 2 (classifier on the frozen encoder), or the baseline when `with_je=False`"
         with_je = self.model.with_je
@@ -660,7 +650,7 @@ class JELearner(Learner):
                   lr_mult:float=100, # the encoder's learning rate is the classifier's / `lr_mult` in the unfrozen epochs
                   pct_start:float=0.3, # one-cycle warm-up share of the unfrozen epochs
                   div:float=5.0, # one-cycle's initial division of the unfrozen epochs' rate
-                  cbs:list=None, # callbacks for both fits
+                  cbs=None, # callbacks for both fits
                   **kwargs, # passed to `fit_one_cycle`
                  ):
         "fastai's `fine_tune` on the classifier: stage 2 (the encoder frozen as it is, e.g. after `fit_je(stages=('joint',))`), then the whole model with discriminative rates"
@@ -680,7 +670,7 @@ class JELearner(Learner):
 
     def load(self,
              file, # file name in `learn.path/learn.model_dir` (fastai's `save` wrote it)
-             device:str|torch.device=None, # device to load to (default: the DataLoaders')
+             device=None, # device to load to (default: the DataLoaders')
              with_opt:bool=True, # load the optimiser state too (if saved)
              strict:bool=True, # the weights must fit exactly
             ):
@@ -717,13 +707,13 @@ class JELearner(Learner):
         try: logits, targs = self.get_preds(dl=dl, act=noop)
         finally: m.crop_scores, self.metrics = False, mets
         if logits.ndim == 2: logits = logits[:, None]
-        probs = torch.sigmoid(logits.float()) if m.multilabel else F.softmax(logits.float(), dim=-1)
+        probs = tag_activation(logits.float(), m.multilabel)
         return probs, targs
 
     def evaluate(self,
                  split:str='test', # split of the cache to evaluate ('test', 'valid', ...)
                  dl=None, # or an explicit DataLoader of crop stacks
-                 threshold:float|list=None, # F1 threshold(s), multi-label: a number or one per tag; None: the model's tuned ones (`tune_thresholds`), else 0.5
+                 threshold=None, # F1 threshold(s), multi-label: a number or one per tag; None: the model's tuned ones (`tune_thresholds`), else 0.5
                 ) -> dict:
         "Clip-level metrics of `split` (crop averaging), the segment-level metric, F1 at the model's thresholds (and at 0.5), and a per-tag table"
         dl = dl if dl is not None else test_dataloader(self.dls, split)
@@ -825,8 +815,8 @@ def _needs_arch(config:dict, how:str) -> ValueError:
                       f"pass that module (or the function that builds it) as {how}")
 
 def build_model(config:dict, # as stored in `JEModel.config`: encoder, block, encoder_kwargs, n_classes, latent, multilabel, with_je
-                arch:nn.Module=None, # the encoder, for a model whose encoder is a module of your own: the module, or a callable that returns one (called with `encoder_kwargs`)
-               ) -> 'JEModel':
+                arch=None, # the encoder, for a model whose encoder is a module of your own: the module, or a callable that returns one (called with `encoder_kwargs`)
+               ) -> JEModel:
     "Rebuild a `JEModel` from its configuration; a named encoder ('HC', 'SC', 'MS', 'SCR') is rebuilt from it, any other is `arch`"
     if arch is None:
         if config['encoder'] not in ENCODERS: raise _needs_arch(config, 'build_model(config, arch=...)')
@@ -853,10 +843,10 @@ def je_learner(dls, # DataLoaders from `je_dataloaders` (their input length must
                clf_scale:float=1., # multiply the classifier's L2-normalised vector by this (16 in the small recipe; 1: the paper's head)
                path='.', # folder for checkpoints and exports
                model_dir='models', # subfolder of `path` for checkpoints
-               metrics:list=None, # stage-2 metrics (default: the task's, see `default_metrics`)
-               cbs:list=None, # extra callbacks
+               metrics=None, # stage-2 metrics (default: the task's, see `default_metrics`)
+               cbs=None, # extra callbacks
                **kwargs # passed to fastai's `Learner`
-              ) -> 'JELearner':
+              ) -> JELearner:
     "A fastai `Learner` for two-stage JETATAG training (or the baseline) on `dls`, with any audio encoder"
     enc = _make_encoder(arch, block=block, encoder_kwargs=encoder_kwargs)
     name, own = _arch_name(arch, enc), getattr(enc, 'input_length', None)
@@ -884,50 +874,86 @@ def je_learner(dls, # DataLoaders from `je_dataloaders` (their input length must
     learn.set_stage(model.stage)
     return learn
 
-# %% ../nbs/06_learner.ipynb #0d6ecc0e
-class Tagger:
-    "Tag audio files or waveforms with a trained `JEModel`"
+# %% ../nbs/06_learner.ipynb #85b1bc7d
+class InferenceModel:
+    "A trained `JEModel` set up for new audio: its evaluation crops, forward passes in chunks through a BatchNorm-folded copy, and its activation (`Tagger` and `JointSpace` are ones)"
     def __init__(self,
-                 model:'JEModel', # trained model (its classifier is used)
-                 vocab:list, # tag names in class order
-                 config:dict=None, # the model's configuration (input length, number of crops, task)
-                 device:str|torch.device=None, # device to run on (default: the model's)
+                 model:JEModel, # trained model
+                 config:dict=None, # the model's configuration (input length, number of crops, task); default `model.config`
+                 device=None, # device to run on (the model is moved there); default: the model's
                  max_crops:int=None, # most crops in one forward pass; None: 16 on CPU (more only costs memory there), 64 otherwise
                 ):
-        self.model, self.vocab, self.config = model, list(vocab), dict(config or model.config)
+        self.model, self.config = model, dict(config or model.config)
+        if device is not None: model.to(device)
         self.input_length = int(self.config.get('input_length') or model.encoder.input_length)
         self.n_crops = int(self.config.get('n_crops', 16))
         self.multilabel = bool(self.config.get('multilabel', True))
+        self.max_crops = max_crops or (16 if self.device.type == 'cpu' else 64)
+        self._infer = InferenceCopy(model)  # re-made when the model's weights change
+
+    @property
+    def device(self) -> torch.device:
+        "The model's device (where the crops go)"
+        return next(self.model.parameters()).device
+
+    def item_crops(self,
+                   items, # file paths and/or 1-D waveforms at 16 kHz (a single item is fine)
+                  ) -> list:
+        "The evaluation crops `(K, T)` of each item: `n_crops` evenly spaced ones of a clip longer than the input, else one (zero-padded)"
+        items = list(items) if isinstance(items, (list, tuple)) else [items]
+        return [eval_crops(w, self.input_length, self.n_crops if len(w) > self.input_length else 1) for w in map(to_wave, items)]
+
+    def probs(self,
+              m:nn.Module, # the model (or its BatchNorm-folded copy)
+              h:torch.Tensor, # encoder features `(N, F)`
+             ) -> torch.Tensor:
+        "The classifier's probabilities of features `h` (`tag_activation`: sigmoid or softmax)"
+        return tag_activation(m.classifier(h).float(), self.multilabel)
+
+    @torch.no_grad()
+    def run(self,
+            crops:np.ndarray, # crops `(N, T)`
+            heads=None, # `heads(m, h)`: a tuple of outputs from the encoder features `h` of a chunk; default: `(probs(m, h),)`
+           ) -> list:
+        "Each output of `heads` for all `crops`, computed `max_crops` at a time through the BatchNorm-folded copy, as float32 CPU tensors"
+        m, heads, out = self._infer(), heads or (lambda m, h: (self.probs(m, h),)), []
+        for i in range(0, len(crops), self.max_crops):
+            x = torch.from_numpy(np.ascontiguousarray(crops[i:i + self.max_crops])).to(self.device)
+            out.append([o.float().cpu() for o in heads(m, m.encoder(x))])
+        return [torch.cat(o) for o in zip(*out)]
+
+    def per_item(self,
+                 items, # file paths and/or 1-D waveforms at 16 kHz
+                 heads=None, # as in `run`
+                ) -> list:
+        "For each item, the outputs of `run` on its crops (each `(K, ...)`); all crops of all items go through the model together"
+        crops = self.item_crops(items)
+        outs = self.run(np.concatenate(crops), heads)
+        idx = np.cumsum([0] + [len(c) for c in crops])
+        return [[o[a:b] for o in outs] for a, b in zip(idx[:-1], idx[1:])]
+
+# %% ../nbs/06_learner.ipynb #0d6ecc0e
+class Tagger(InferenceModel):
+    "Tag audio files or waveforms with a trained `JEModel`"
+    def __init__(self,
+                 model:JEModel, # trained model (its classifier is used)
+                 vocab:list, # tag names in class order
+                 config:dict=None, # the model's configuration (input length, number of crops, task)
+                 device=None, # device to run on (default: the model's)
+                 max_crops:int=None, # most crops in one forward pass; None: 16 on CPU (more only costs memory there), 64 otherwise
+                ):
+        super().__init__(model, config, device=device, max_crops=max_crops)
+        self.vocab = list(vocab)
         th = self.config.get('thresholds') if self.multilabel else None
         self.thresholds = None if th is None else np.asarray(th, dtype=float)  # per-tag decision thresholds (tuned), or None
         if self.thresholds is not None and self.thresholds.shape != (len(self.vocab),):
             raise ValueError(f"the model's configuration has {self.thresholds.size} thresholds for {len(self.vocab)} tags")
-        self.device = device or next(model.parameters()).device
-        on_cpu = torch.device(self.device).type == 'cpu'
-        self.max_crops = max_crops or (16 if on_cpu else 64)
-        self._infer = InferenceCopy(model)
-
-    @torch.no_grad()
-    def _scores(self, crops:np.ndarray) -> np.ndarray:
-        "Probabilities of a stack of crops `(N, T)`, in chunks of `max_crops`"
-        m = self._infer(); m.stage = 'classifier'  # the BatchNorm-folded copy of the model (`InferenceCopy`)
-        out = []
-        for i in range(0, len(crops), self.max_crops):
-            x = torch.from_numpy(np.ascontiguousarray(crops[i:i + self.max_crops])).to(self.device)
-            l = m(x).float()
-            out.append((torch.sigmoid(l) if self.multilabel else F.softmax(l, -1)).cpu())
-        return torch.cat(out).numpy()
 
     def crop_probs(self,
                    items, # file paths and/or 1-D waveforms at 16 kHz
                   ) -> list:
         "Crop probabilities of each item, `(K, n_classes)` each; all crops of all items go through the model together"
-        items = list(items) if isinstance(items, (list, tuple)) else [items]
-        waves = [to_wave(o) for o in items]
-        crops = [eval_crops(w, self.input_length, self.n_crops if len(w) > self.input_length else 1) for w in waves]
-        probs = self._scores(np.concatenate(crops))
-        idx = np.cumsum([0] + [len(c) for c in crops])
-        return [probs[a:b] for a, b in zip(idx[:-1], idx[1:])]
+        return [p.numpy() for p, in self.per_item(items)]
 
     def predict(self,
                 items, # file paths and/or 1-D waveforms at 16 kHz
@@ -938,7 +964,7 @@ class Tagger:
     def tag(self,
             item, # a file path or a 1-D waveform at 16 kHz
             top_k:int=5, # at most this many tags (None or 0: no limit)
-            threshold:float|list=None, # keep only tags with at least this probability (a number or one per tag); None: the model's thresholds, if it has them
+            threshold=None, # keep only tags with at least this probability (a number or one per tag); None: the model's thresholds, if it has them
            ) -> list:
         "The clip's tags as `(tag, probability)`, most probable first: those that pass the model's (tuned) thresholds, or the `top_k` most probable"
         p = self.predict([item])[0]
@@ -959,7 +985,7 @@ class Tagger:
         if len(w) < L: w = np.pad(w, (0, L - len(w)))
         starts = np.arange(0, len(w) - L + 1, h)
         crops = np.lib.stride_tricks.sliding_window_view(w, L)[starts]
-        return starts / SR, self._scores(crops)
+        return starts / SR, self.run(crops)[0].numpy()
 
     # --- safe saving: weights + configuration, no pickled code ----------------------------------
     def save(self,
@@ -977,8 +1003,8 @@ class Tagger:
     @classmethod
     def load(cls,
              path, # a file written by `Tagger.save` / `JELearner.save_safe`
-             device:str|torch.device=None, # device to load to
-             arch:nn.Module=None, # the encoder of a model whose encoder is a module of your own (the module, or a callable that returns one); named encoders are rebuilt from the file
+             device=None, # device to load to
+             arch=None, # the encoder of a model whose encoder is a module of your own (the module, or a callable that returns one); named encoders are rebuilt from the file
             ):
         "Load a `Tagger` from a safetensors file (with the thresholds it was saved with, if any)"
         from safetensors import safe_open
@@ -1016,7 +1042,7 @@ def metric_family(config:dict # a model configuration (dataset, multilabel)
 def metrics_from_crops(probs:np.ndarray, # crop probabilities `(N, K, C)`
                        y:np.ndarray, # targets: multi-hot `(N, C)` or class indices `(N,)`
                        config:dict, # the model's configuration (dataset, multilabel, vocab)
-                       threshold:float|list=None, # F1 threshold(s), multi-label: a number or one per tag; None: `config['thresholds']`, else 0.5
+                       threshold=None, # F1 threshold(s), multi-label: a number or one per tag; None: `config['thresholds']`, else 0.5
                       ) -> dict:
     "Task metrics (F1 at the model's thresholds, and labelled at 0.5) and per-tag table from crop-level probabilities"
     probs = np.asarray(probs, dtype=np.float64)
@@ -1028,7 +1054,7 @@ def metrics_from_crops(probs:np.ndarray, # crop probabilities `(N, K, C)`
     if fam == 'keyword':
         y = np.asarray(y).reshape(-1).astype(int)
         metrics = task_metrics('keyword', y, clip)
-        onehot = np.eye(C)[y]
+        onehot = onehot_targets(y, C)
     else:
         y = np.asarray(y).astype(np.float64)
         th = threshold if threshold is not None else config.get('thresholds')
@@ -1048,7 +1074,7 @@ def evaluate_tagger(tagger, # a `Tagger`
                     cache, # a `TagCache` (`jetatag.data.load_cache`)
                     split:str='test', # split to evaluate
                     bs:int=8, # clips per forward pass
-                    threshold:float|list=None, # F1 threshold(s), multi-label: a number or one per tag; None: the tagger's thresholds, else 0.5
+                    threshold=None, # F1 threshold(s), multi-label: a number or one per tag; None: the tagger's thresholds, else 0.5
                    ) -> dict:
     "Evaluate a `Tagger` on a split of a preprocessed cache: the same metrics as `JELearner.evaluate`"
     df = cache.split(split)
@@ -1060,12 +1086,7 @@ def evaluate_tagger(tagger, # a `Tagger`
         probs += tagger.crop_probs([np.asarray(cache.array(r)) for _, r in rows.iterrows()])
     K = max(len(p) for p in probs)
     probs = np.stack([np.repeat(p, K // len(p), axis=0) if len(p) < K else p for p in probs])
-    idx = {t: i for i, t in enumerate(cache.vocab)}
-    if tagger.multilabel:
-        y = np.zeros((len(df), len(idx)), dtype=np.float32)
-        for n, labels in enumerate(df['labels']):
-            for t in labels: y[n, idx[t]] = 1
-    else: y = np.array([idx[l[0]] for l in df['labels']])
+    y = cache.targets(split)  # multi-hot, or class indices (single-label), in the order of `df`
     th = threshold if threshold is not None else tagger.thresholds
     return {**metrics_from_crops(probs, y, {**tagger.config, 'vocab': tagger.vocab}, threshold=th), 'split': split}
 

@@ -17,8 +17,8 @@ from fastai.metrics import AccumMetric, ActivationType, accuracy
 
 # %% auto #0
 __all__ = ['TASK_METRICS', 'crop_average', 'mean_prob_logits', 'tagging_metrics', 'dcase_metrics', 'tune_thresholds',
-           'keyword_metrics', 'task_metrics', 'per_tag_table', 'roc_auc_macro_metric', 'pr_auc_macro_metric',
-           'f1_metric', 'default_metrics']
+           'keyword_metrics', 'task_metrics', 'per_tag_table', 'onehot_targets', 'roc_auc_macro_metric',
+           'pr_auc_macro_metric', 'f1_metric', 'default_metrics']
 
 # %% ../nbs/05_metrics.ipynb #0a325b5c
 def _to_np(x, name:str='array')->np.ndarray:
@@ -100,9 +100,9 @@ def _macro(y:np.ndarray, s:np.ndarray, fn, warn:bool=True)->tuple:
 
 # %% ../nbs/05_metrics.ipynb #205ef93a
 def tagging_metrics(y_true, # (n_clips, C) multi-hot tags
-                    clip_scores:np.ndarray=None, # (n_clips, C) clip probabilities; default: crop average of `seg_scores`
-                    seg_scores:np.ndarray=None, # segment (crop) probabilities, (n_clips, K, C) or (n_clips*K, C) clip-major
-                    seg_targets:np.ndarray=None, # (n_clips*K, C) segment tags; default: each segment gets its clip's tags
+                    clip_scores=None, # (n_clips, C) clip probabilities; default: crop average of `seg_scores`
+                    seg_scores=None, # segment (crop) probabilities, (n_clips, K, C) or (n_clips*K, C) clip-major
+                    seg_targets=None, # (n_clips*K, C) segment tags; default: each segment gets its clip's tags
                     warn:bool=True, # warn about tags left out of the macro averages
                    )->dict:
     "MTAT metrics: macro ROC-AUC / PR-AUC on clip scores, and the original's micro AUCs over segments when `seg_scores` are given."
@@ -184,7 +184,7 @@ def _best_threshold(y:np.ndarray, s:np.ndarray, grid=None)->float:
 
 def tune_thresholds(y_true, # (n_clips, C) multi-hot tags of held-out (validation) clips
                     clip_scores, # (n_clips, C) their clip probabilities
-                    grid:np.ndarray=None, # candidate thresholds, e.g. `np.linspace(.01, .99, 99)`; None: the scores themselves
+                    grid=None, # candidate thresholds, e.g. `np.linspace(.01, .99, 99)`; None: the scores themselves
                     default:float=0.5, # the threshold of a class with no positive clip
                    )->np.ndarray:
     "One decision threshold per class, each maximising that class's F1 on `clip_scores` (the DCASE practice): `(C,)`."
@@ -251,14 +251,18 @@ def per_tag_table(y_true, # (n_clips, C) multi-hot tags
     return pd.DataFrame(rows, index=pd.Index(vocab, name='tag'))
 
 # %% ../nbs/05_metrics.ipynb #83919e29
-def _onehot_targets(y:np.ndarray, s:np.ndarray)->np.ndarray:
-    return np.eye(s.shape[1], dtype=int)[y.astype(int)] if y.ndim == 1 else y
+def onehot_targets(y:np.ndarray, # multi-hot targets `(N, C)` or class indices `(N,)`
+                   n_classes:int, # C
+                  )->np.ndarray:
+    "Targets as an `(N, C)` 0/1 matrix: class indices one-hot, multi-hot targets as they are"
+    y = np.asarray(y)
+    return np.eye(n_classes, dtype=int)[y.astype(int)] if y.ndim == 1 else y
 
 def _roc_auc_macro(targs, preds):
-    s = _to_np(preds, 'preds'); return _macro(_onehot_targets(_to_np(targs, 'targs'), s), s, roc_auc_score, warn=False)[0]
+    s = _to_np(preds, 'preds'); return _macro(onehot_targets(_to_np(targs, 'targs'), s.shape[1]), s, roc_auc_score, warn=False)[0]
 
 def _pr_auc_macro(targs, preds):
-    s = _to_np(preds, 'preds'); return _macro(_onehot_targets(_to_np(targs, 'targs'), s), s, average_precision_score, warn=False)[0]
+    s = _to_np(preds, 'preds'); return _macro(onehot_targets(_to_np(targs, 'targs'), s.shape[1]), s, average_precision_score, warn=False)[0]
 
 def _f1(targs, preds, threshold=0.5, average='micro'):
     s = _to_np(preds, 'preds')

@@ -45,21 +45,16 @@ class JointSpace:
     "A trained model's audio and tag embeddings, for search"
     def __init__(self,
                  src, # model file (`model.safetensors`), `Tagger`, `JELearner` or `JEModel`
-                 device:str=None, # device to run on (default: the model's)
+                 device=None, # device to run on (default: the model's)
                  max_crops:int=None, # most crops in one forward pass; None: 16 on CPU, 64 otherwise (as `Tagger`)
                 ):
-        from jetatag.encoders import InferenceCopy
+        from jetatag.learner import InferenceModel
         self.model, self.config = _load_model(src, device)
         self.source = str(Path(src).expanduser().resolve()) if isinstance(src, (str, Path)) else None  # absolute: the index records it
         self.vocab = list(self.config['vocab'])
         self.with_je = bool(self.model.with_je)
         self.align, self.margin = self.config.get('align', 'pairwise'), float(self.config.get('margin', 0.4))
-        self.input_length = int(self.config.get('input_length') or self.model.encoder.input_length)
-        self.n_crops = int(self.config.get('n_crops', 16))
-        self.multilabel = bool(self.config.get('multilabel', True))
-        on_cpu = self.device.type == 'cpu'
-        self.max_crops = max_crops or (16 if on_cpu else 64)
-        self._infer = InferenceCopy(self.model)  # forward passes through a BatchNorm-folded copy
+        self.inference = InferenceModel(self.model, self.config, max_crops=max_crops)  # crops, chunked passes through a BatchNorm-folded copy, activation: as `Tagger`
         self.space = 'joint' if self.with_je else 'encoder'
         self._fp = None
 
@@ -75,19 +70,10 @@ class JointSpace:
                 f"{'latent ' + str(self.model.latent) if self.with_je else 'no joint embedding (baseline)'}, align={self.align!r})")
 
 # %% ../nbs/10_retrieval.ipynb #6ce1d20b
-def _embed_crops(self:JointSpace, crops:np.ndarray):
-    "Per-crop embeddings and probabilities of a crop stack `(K, T)`"
-    import torch, torch.nn.functional as F
-    m = self._infer()
-    zs, ps = [], []
-    with torch.no_grad():
-        for i in range(0, len(crops), self.max_crops):
-            x = torch.from_numpy(np.ascontiguousarray(crops[i:i + self.max_crops])).to(self.device)
-            h = m.encoder(x)
-            zs.append((m.projection(h) if self.with_je else F.normalize(h, dim=-1)).float().cpu())
-            l = m.classifier(h).float()
-            ps.append((torch.sigmoid(l) if self.multilabel else F.softmax(l, -1)).cpu())
-    return torch.cat(zs), torch.cat(ps)
+def _embed_heads(self:JointSpace, m, h):
+    "Per-crop embeddings (`z_a`, or a baseline's normalised encoder features) and probabilities of encoder features `h` (`InferenceModel.run`)"
+    import torch.nn.functional as F
+    return (m.projection(h) if self.with_je else F.normalize(h, dim=-1)), self.inference.probs(m, h)
 
 @patch
 def embed(self:JointSpace,
@@ -98,7 +84,6 @@ def embed(self:JointSpace,
     "Embeddings `(N, latent)` (L2-normalised) and classifier probabilities `(N, C)` of `items`, both float32 arrays"
     import torch, torch.nn.functional as F
     from fastprogress.fastprogress import progress_bar
-    from jetatag.data import eval_crops, to_wave
     items = list(items) if isinstance(items, (list, tuple)) else [items]
     m = self.model
     was_training = m.training
@@ -107,12 +92,8 @@ def embed(self:JointSpace,
     try:
         chunks = range(0, len(items), bs)
         for i in (progress_bar(chunks) if progress and len(items) > bs else chunks):
-            waves = [to_wave(o) for o in items[i:i + bs]]
-            crops = [eval_crops(w, self.input_length, self.n_crops if len(w) > self.input_length else 1) for w in waves]
-            z, p = _embed_crops(self, np.concatenate(crops))
-            idx = np.cumsum([0] + [len(c) for c in crops])
-            for a, b in zip(idx[:-1], idx[1:]):
-                Z.append(F.normalize(z[a:b].mean(0), dim=-1)); P.append(p[a:b].mean(0))
+            for z, p in self.inference.per_item(items[i:i + bs], lambda m, h: _embed_heads(self, m, h)):
+                Z.append(F.normalize(z.mean(0), dim=-1)); P.append(p.mean(0))
     finally: m.train(was_training)
     if not Z: return np.zeros((0, m.latent if self.with_je else m.classifier.n_in), np.float32), np.zeros((0, len(self.vocab)), np.float32)
     return torch.stack(Z).numpy(), torch.stack(P).numpy()
@@ -131,9 +112,8 @@ def tag_vector(self:JointSpace,
         raise ValueError("unknown tag" + ('s ' if len(bad) > 1 else ' ') + '; '.join(
             f"{t!r}" + (f" (did you mean {', '.join(map(repr, h))}?)" if h else '') for t, h in hints.items()) +
             f". The model knows {len(self.vocab)} tags: {', '.join(self.vocab[:12])}{', ...' if len(self.vocab) > 12 else ''}")
-    v = np.zeros(len(self.vocab), np.float32)
-    v[[idx[t] for t in tags]] = 1
-    return v
+    from jetatag.cache import multi_hot
+    return multi_hot([tags], self.vocab)[0]
 
 def _check_je(self:JointSpace, what='a tag query'):
     if not self.with_je:
@@ -143,7 +123,7 @@ def _check_je(self:JointSpace, what='a tag query'):
 
 @patch
 def embed_tags(self:JointSpace,
-                tags:str|list=None, # a tag name or list of names (one multi-hot query); None: every single tag, one row each
+                tags=None, # a tag name or list of names (one multi-hot query); None: every single tag, one row each
                ) -> np.ndarray:
     "Tag embeddings `z_t`: `(latent,)` for one query, or `(C, latent)` for the single tags"
     import torch
@@ -158,15 +138,6 @@ def embed_tags(self:JointSpace,
     return z if tags is None else z[0]
 
 # %% ../nbs/10_retrieval.ipynb #b9caa634
-def _labels_matrix(labels, vocab):
-    "Multi-hot `(N, C)` of lists of tag names (tags outside `vocab` ignored)"
-    idx = {t: i for i, t in enumerate(vocab)}
-    y = np.zeros((len(labels), len(vocab)), np.float32)
-    for r, ts in enumerate(labels):
-        for t in ts or []:
-            if t in idx: y[r, idx[t]] = 1
-    return y
-
 class AudioIndex:
     "Embeddings and classifier probabilities of a collection of clips, searchable by tags, by audio, and for nearest tags"
     def __init__(self,
@@ -198,7 +169,8 @@ class AudioIndex:
     def targets(self) -> np.ndarray:
         "Multi-hot labels `(N, C)` in the model's vocabulary order (needs `labels`)"
         if self.labels is None: raise ValueError("this index has no labels (build it from a labelled cache, or pass labels=)")
-        return _labels_matrix(self.labels, self.space.vocab)
+        from jetatag.cache import multi_hot
+        return multi_hot(self.labels, self.space.vocab, unknown='ignore')  # (tags outside the model's vocabulary ignored)
 
     @classmethod
     def build(cls,
@@ -288,7 +260,7 @@ def save(self:AudioIndex,
 def load(cls:AudioIndex,
           path, # the prefix (or either file) given to `save`
           space=None, # the model: `JointSpace`, model file, `Tagger`, ...; default: the model file recorded at saving
-          device:str=None, # device for the model
+          device=None, # device for the model
          ):
     "Load an index saved with `AudioIndex.save`"
     fz, fj = _index_paths(path)
