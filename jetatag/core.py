@@ -19,7 +19,7 @@ from fastcore.script import CliError
 # %% auto #0
 __all__ = ['SR', 'DEBUG_VAR', 'AudioError', 'size_str', 'WriteError', 'atomic_path', 'atomic_write', 'check_writable',
            'console_progress', 'debug_mode', 'error_line', 'cli_errors', 'hold_freed_memory', 'resample', 'load_audio',
-           'spectrogram_db', 'show_spec', 'AudioTensor']
+           'spectrogram_db', 'show_spec']
 
 # %% ../nbs/00_core.ipynb #647f6d99
 SR = 16000 # the sample rate every jetatag model and cache uses
@@ -428,14 +428,3 @@ def show_spec(x, # waveform, 1-D array or tensor
     else:
         ax.imshow(spec, origin='lower', aspect='auto', cmap=cmap, extent=(0, dur, 0, top), interpolation='nearest')
     return ax
-
-# %% ../nbs/00_core.ipynb #095c44bf
-_all_ = ['AudioTensor']  # defined in jetatag.tensor (torch, fastai), imported on first use
-
-def __getattr__(name):
-    "`jetatag.core.AudioTensor` (and `import *`): imported from `jetatag.tensor` on first use, so that importing `jetatag.core` loads neither torch nor fastai"
-    if name == 'AudioTensor':
-        from jetatag.tensor import AudioTensor
-        globals()['AudioTensor'] = AudioTensor
-        return AudioTensor
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

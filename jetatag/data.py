@@ -17,6 +17,7 @@ import torch
 import matplotlib.pyplot as plt
 from fastprogress.fastprogress import progress_bar
 from .core import *
+from .tensor import AudioTensor
 from .cache import *
 from .cache import _one_line, _tag_list
 _all_ = ['DATASETS', 'SPLITS', 'TASKS', 'META_COLS', 'cache_dir', 'write_cache_meta', 'TagCache', 'load_cache',
