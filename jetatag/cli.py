@@ -16,11 +16,11 @@ from .core import console_progress, cli_errors, hold_freed_memory
 # pandas, torch, fastai and the models are imported by the functions that need them: `--help` and option errors load none of them
 
 # %% auto #0
-__all__ = ['BOOL_WORDS', 'DATASETS', 'SMALL_RECIPE', 'TAG_DELIMS', 'FILE_COLS', 'TAGS_COLS', 'SPLIT_NAMES', 'PREDICT_COLS',
-           'normalise_argv', 'run_cli', 'small_encoder_kwargs', 'preprocess_cli', 'results_table', 'prepare_cache',
-           'compare_table', 'default_out', 'detect_tag_delim', 'read_tags_csv', 'folder_cache', 'check_gpu',
-           'check_train_options', 'eval_split', 'train_run', 'train', 'train_cli', 'latest_model', 'audio_inputs',
-           'done_files', 'result_line', 'evaluate', 'eval_cli', 'predict', 'predict_cli', 'search', 'search_cli']
+__all__ = ['BOOL_WORDS', 'DATASETS', 'SMALL_RECIPE', 'FILE_COLS', 'TAGS_COLS', 'PREDICT_COLS', 'normalise_argv', 'run_cli',
+           'small_encoder_kwargs', 'preprocess_cli', 'results_table', 'prepare_cache', 'compare_table', 'default_out',
+           'read_tags_csv', 'folder_cache', 'check_gpu', 'check_train_options', 'eval_split', 'train_run', 'train',
+           'train_cli', 'latest_model', 'audio_inputs', 'done_files', 'result_line', 'evaluate', 'eval_cli', 'predict',
+           'predict_cli', 'search', 'search_cli']
 
 # %% ../nbs/07_cli.ipynb #cda740df
 def _canon(opt): return opt.lstrip('-').replace('_', '-').lower()
@@ -175,18 +175,8 @@ def default_out(dataset:str, # dataset name
     return Path('runs')/f"{dataset}-{encoder_type}{'' if encoder_type=='HC' else '-'+block}-{'je' if withJE else 'base'}"
 
 # %% ../nbs/07_cli.ipynb #673d9691
-TAG_DELIMS = (';', '|', ',') # separators of several tags in one CSV cell, in this order of preference on a tie
 FILE_COLS = ('file', 'filename', 'fname', 'file_name', 'path', 'audio', 'name') # names of the file column (any case); else the first column
 TAGS_COLS = ('tags', 'labels', 'label', 'tag', 'class', 'category') # names of the tags column (any case); else the second column
-SPLIT_NAMES = {'train': 'train', 'training': 'train', 'valid': 'valid', 'validation': 'valid', 'val': 'valid', 'dev': 'valid',
-               'test': 'test', 'testing': 'test'} # values of a split column (any case)
-
-def detect_tag_delim(cells:list, # the cells of the tags column
-                    ) -> str|None: # the separator, or None when no cell holds one
-    "The separator of several tags in one cell: whichever of `;`, `|`, `,` is found in most cells (that order on a tie)"
-    counts = {d: sum(d in str(c) for c in cells) for d in TAG_DELIMS}
-    best = max(TAG_DELIMS, key=lambda d: counts[d])
-    return best if counts[best] else None
 
 def _pick_col(df, names, default, what, csv):
     low = {str(c).strip().lower(): c for c in df.columns}
@@ -199,39 +189,25 @@ def read_tags_csv(csv, # the CSV: a file column, a tags column and optionally a 
                  ) -> pd.DataFrame: # columns file (as written), tags (lists), split ('train'/'valid'/'test', or None when there is no split column); `.attrs['delim']`
     "Read a CSV of audio file names and their tags (separated by `;`, `|` or `,`, detected), with an optional split column"
     import pandas as pd
-    from jetatag.data import audio_extensions
+    from jetatag.data import read_labels_csv, detect_tag_delim, _df_splits, _tag_list   # the CSV reading of `AudioDataLoaders.from_csv`
     csv = Path(csv).expanduser()
     if not csv.is_file(): raise CliError(f"{csv}: no such CSV file (put a tags.csv with a file and a tags column in the folder, or give --csv PATH)")
-    def read(header):
-        try: return pd.read_csv(csv, dtype=str, keep_default_na=False, header=header, skipinitialspace=True)
-        except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as e:
-            raise CliError(f"{csv}: not a readable CSV ({' '.join(str(e).split())})") from None
-    df = read('infer')
-    if len(df.columns) and Path(str(df.columns[0])).suffix.lower() in audio_extensions: df = read(None)  # no header row: the first row is a file
+    try: df = read_labels_csv(csv)   # text cells; a first row naming an audio file is data (no header row)
+    except ValueError as e: raise CliError(str(e)) from None
     if not len(df): raise CliError(f"{csv}: no rows (one row per audio file: file, tags)")
     fcol, tcol = _pick_col(df, FILE_COLS, 0, 'file', csv), _pick_col(df, TAGS_COLS, 1, 'tags', csv)
     if fcol == tcol: raise CliError(f"{csv}: the file and the tags must be in two columns (found only {fcol!r})")
     low = {str(c).strip().lower(): c for c in df.columns}
     scol = next((low[n] for n in ('split', 'set', 'subset') if n in low), None)
     delim = detect_tag_delim(df[tcol])
-    tags = [[t.strip() for t in (str(v).split(delim) if delim else [str(v)]) if t.strip()] for v in df[tcol]]
+    tags = [_tag_list(v, delim) for v in df[tcol]]
     split = None
-    if scol is not None:
-        split = [SPLIT_NAMES.get(str(v).strip().lower()) for v in df[scol]]
-        if (bad := sorted({str(v) for v, s in zip(df[scol], split) if s is None})):
-            raise CliError(f"{csv}: column {scol!r} must say train, valid or test for every file; found {', '.join(map(repr, bad[:5]))}")
+    if scol is not None:   # the split words of `from_df`'s valid_col (`jetatag.data.SPLIT_NAMES`)
+        try: split = _df_splits(df, None, None, scol, what=f"{csv}: column {scol!r}", noun='file')
+        except ValueError as e: raise CliError(str(e)) from None
     out = pd.DataFrame(dict(file=[str(f).strip() for f in df[fcol]], tags=tags, split=split))
     out.attrs.update(delim=delim, split_col=scol, file_col=fcol, tags_col=tcol)
     return out
-
-def _draw_splits(n, seed, valid_pct=0.15, test_pct=0.15):
-    "Seeded train/valid/test names for `n` files: `valid_pct` and `test_pct` of them, at least one each"
-    if n < 3: raise CliError(f"{n} usable file{'s' if n != 1 else ''}: at least 3 are needed (training, validation, test)")
-    n_te, n_va = max(1, int(round(n * test_pct))), max(1, int(round(n * valid_pct)))
-    out = np.array(['train'] * n, dtype=object)
-    perm = np.random.default_rng(seed).permutation(n)
-    out[perm[:n_te]], out[perm[n_te:n_te + n_va]] = 'test', 'valid'
-    return out.tolist()
 
 def folder_cache(data_path, # the folder of audio files (in subfolders too)
                  csv=None, # the CSV of tags (see `read_tags_csv`); default `data_path/tags.csv`; file names relative to `data_path`, or absolute
@@ -240,7 +216,8 @@ def folder_cache(data_path, # the folder of audio files (in subfolders too)
                  progress:bool=True, # progress bar while decoding
                 ): # a `TagCache`
     "The `TagCache` of a folder of audio files and a CSV of their tags (`jetatag-train --dataset folder`): missing and broken files reported and skipped"
-    from jetatag.data import cache_audio_files, get_audio_files, FILES_CACHE
+    import pandas as pd
+    from jetatag.data import get_audio_files, FILES_CACHE, _df_cache
     root = Path(data_path).expanduser()
     if not root.is_dir(): raise CliError(f"{root} is not a folder (--data_path: the folder of your audio files)")
     csv = Path(csv).expanduser() if csv is not None else root/'tags.csv'
@@ -262,14 +239,15 @@ def folder_cache(data_path, # the folder of audio files (in subfolders too)
     t = t.iloc[keep]
     labels = t['tags'].tolist()
     task = 'singlelabel' if all(len(l) == 1 for l in labels) else 'multilabel'
-    splits = t['split'].tolist() if t.attrs['split_col'] is not None else _draw_splits(len(t), seed)
     unlisted = len(on_disk) - len({os.path.abspath(f) for f in on_disk} & set(seen))
     d = t.attrs['delim']
     print(f"{csv}: {len(t)} files, {task}, {len({x for l in labels for x in l})} tags" + (f" (separated by {d!r})" if d else '')
           + (f", split from column {t.attrs['split_col']!r}" if t.attrs['split_col'] is not None else f", validation/test drawn with seed {seed}")
           + (f"; {unlisted} audio files in {root} are not in it (not used)" if unlisted else ''))
-    return cache_audio_files(files, labels, splits, root/FILES_CACHE, task, names=t['file'].tolist(), dataset='folder',
-                             workers=workers, progress=progress)
+    rows = pd.DataFrame(dict(path=[str(f) for f in files], tags=labels, split=t['split'].tolist()))
+    return _df_cache(rows, root, fn_col='path', label_col='tags', valid_col='split' if t.attrs['split_col'] is not None else None,
+                     valid_pct=0.15, test_pct=0.15, seed=seed, task=task, names=t['file'].tolist(), dataset='folder',
+                     cache_dir=root/FILES_CACHE, workers=workers, progress=progress)   # `AudioDataLoaders.from_df`'s path: split drawn, decoded once
 
 # %% ../nbs/07_cli.ipynb #66fbb4bb
 def check_gpu(gpu:int=None, # the --gpu option

@@ -491,21 +491,24 @@ def test_dataloader(dls:DataLoaders, # from `AudioDataLoaders` (`from_cache`, `f
     dl.split,dl.clip_ids = split,cache.df['clip_id'].iloc[items].tolist()
     return dl
 
+def _clip_idxs(n, idxs, max_n):
+    return (list(range(n)) if idxs is None else [int(i) for i in idxs])[:ifnone(max_n, n if idxs is None else len(idxs))]
+
 def split_clips(dls:DataLoaders, # as for `test_dataloader`
                 split:str, # 'train', 'valid' or 'test'
-                idxs=None, # positions within the split; None: all
+                idxs=None, # positions within the split; None: the first `max_n`
+                max_n:int=None, # at most this many clips; None: all
                ) -> tuple: # (whole waveforms at 16 kHz as numpy arrays, their labels as lists of tags)
     "The whole clips of `split` (not crops) and their labels, from the cache or from the `DataBlock`'s own items (`show_results` draws them)"
     cache = getattr(dls, 'cache', None)
     if isinstance(cache, TagCache):
         df = cache.split(split)
-        if not len(df): raise ValueError(f"the cache has no {split!r} clips")
-        rows = df if idxs is None else df.iloc[list(idxs)]
+        if not len(df): raise ValueError(f"split_clips: the cache has no {split!r} clips")
+        rows = df.iloc[_clip_idxs(len(df), idxs, max_n)]
         return [np.array(cache.array(r)) for _, r in rows.iterrows()], list(rows['labels'])  # copies: torch warns about read-only memory maps
     ds = dls.loaders[_split_loader(dls, split, 'split_clips')].dataset
-    idxs = range(len(ds)) if idxs is None else list(idxs)
     waves, labels = [], []
-    for i in idxs:
+    for i in _clip_idxs(len(ds), idxs, max_n):
         x, *ys = ds[i]   # the type transforms only: the whole clip, its encoded target
         waves.append(np.array(x.as_subclass(torch.Tensor).numpy()))
         y = ds.tls[ds.n_inp].decode(ys[0])

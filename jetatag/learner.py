@@ -785,7 +785,7 @@ class JELearner(Learner):
                      **kwargs, # passed to `jetatag.plots.show_results` (`idxs`, `threshold`, `top_k`, ...)
                     ):
         "Spectrograms of clips titled with their true tags and the model's predicted tags (`jetatag.plots.show_results`)"
-        from .plots import show_results
+        from jetatag.plots import show_results   # (absolute: this notebook's own JELearner runs it too)
         return show_results(self, ds_idx, dl=dl, max_n=max_n, **kwargs)
 
 # %% ../nbs/06_learner.ipynb #67750f22

@@ -12,7 +12,7 @@ import numpy as np, pandas as pd, torch
 import matplotlib.pyplot as plt
 from matplotlib.figure import Figure
 from .core import SR, show_spec, load_audio
-from .data import eval_crops
+from .data import eval_crops, split_clips
 from .encoders import HarmonicSTFT, HarmonicCNN
 from .learner import JEModel, JELearner, Tagger
 
@@ -63,18 +63,13 @@ def show_results(learn:JELearner, # a trained learner (its classifier is used)
                 ) -> Figure:
     "Spectrograms of clips of a split, titled with their true tags and the model's predicted tags (at its thresholds, if tuned)"
     split = _result_split(learn, ds_idx, dl)
-    cache = learn.dls.cache
-    df = cache.split(split)
-    if not len(df): raise ValueError(f"show_results: the cache has no {split!r} clips")
-    idxs = list(range(min(max_n, len(df)))) if idxs is None else list(idxs)[:max_n]
-    rows = df.iloc[idxs]
-    waves = [np.array(cache.array(r)) for _, r in rows.iterrows()]  # a copy: torch warns about read-only memory maps
+    waves, trues = split_clips(learn.dls, split, idxs, max_n)  # whole clips and their tags: from the cache, or from a DataBlock's own splits
     tagger = learn.tagger()
     probs = tagger.predict(waves)
     if threshold is None: threshold = tagger.thresholds if tagger.thresholds is not None else 0.5  # the model's, as `Tagger.tag` uses them
     n = len(waves); ncols = min(ncols, n); nrows = math.ceil(n / ncols)
     fig, axs = plt.subplots(nrows, ncols, figsize=figsize or (min(8., 2.7 * ncols), 2.9 * nrows), squeeze=False)
-    for ax, w, p, true in zip(axs.flat, waves, probs, rows['labels']):
+    for ax, w, p, true in zip(axs.flat, waves, probs, trues):
         pred = _pred_tags(p, tagger.vocab, tagger.multilabel, threshold, top_k)
         show_spec(w, ax=ax, wave=False, n_mels=n_mels)
         shown = {t for t, _ in pred}
