@@ -16,7 +16,7 @@ import soundfile as sf
 from fastcore.xtras import is_listy
 from fastprogress.fastprogress import progress_bar
 from .core import SR, AudioError, WriteError, load_audio, atomic_write, check_writable, size_str
-# not `from jetatag.core import *`: that resolves `jetatag.core.AudioTensor`, which imports torch and fastai
+# (only the names it uses from jetatag.core)
 
 # %% auto #0
 __all__ = ['DATASETS', 'SPLITS', 'TASKS', 'META_COLS', 'cache_dir', 'write_cache_meta', 'multi_hot', 'TagCache', 'load_cache',
