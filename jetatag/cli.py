@@ -558,12 +558,12 @@ def predict(*files:str, # audio files (wav, flac, ogg, mp3, ...) and folders (th
     "Tag audio files and folders with a trained model: printed, or one row per file in a CSV / JSON-lines file that a rerun adds to"
     import json as _json
     from fastprogress.fastprogress import progress_bar
-    from jetatag.learner import Tagger
-    from jetatag.launch import launch_device
     from jetatag.core import error_line
     if not files: raise CliError("give one or more audio files or folders")
     if out is not None and Path(out).suffix.lower() == '.json': raise CliError(f"--out {out}: name it .jsonl for JSON lines (one result per line) or .csv")
     if taggram and not (json if out is None else _is_jsonl(out)): raise CliError("--taggram needs --json, or an --out file ending in .jsonl")
+    from jetatag.learner import Tagger  # (torch, fastai: after the checks above, which answer at once)
+    from jetatag.launch import launch_device
     check_gpu(gpu)
     if model is None:
         found = latest_model()
@@ -642,20 +642,20 @@ def search(*tags:str, # tags to search for: clips that have all of them (quote t
     import json as _json
     from jetatag.core import AudioError
     from jetatag.retrieval import SCORES, JointSpace, AudioIndex, evaluate_retrieval
-    from jetatag.launch import launch_device
     if score not in SCORES: raise CliError(f"--score must be one of {', '.join(SCORES)}; got {score!r}")
     if build and dataset: raise CliError("give --build (a folder) or --dataset, not both")
+    if not (build or dataset or index): raise CliError("give --index (an index to query), or --model with --build or --dataset to make one")
+    if (build or dataset) and not model: raise CliError("building an index needs --model (a model.safetensors written by jetatag-train)")
+    from jetatag.launch import launch_device  # (torch: after the checks above, which answer at once)
     out, progress = {}, sys.stderr.isatty() and not json
     try:
         if build or dataset:
-            if not model: raise CliError("building an index needs --model (a model.safetensors written by jetatag-train)")
             space = JointSpace(model, device=launch_device(gpu))
             if build: ix = AudioIndex.from_folder(space, build, bs=batch_size, progress=progress)
             else: ix = AudioIndex.from_cache(space, prepare_cache(dataset, data_path), split=split, bs=batch_size, progress=progress)
             for f, r in ix.skipped: print(f"skipped {f}: {r}", file=sys.stderr)
             if index: print(f"index of {len(ix)} clips written to {', '.join(map(str, ix.save(index)))}", file=sys.stderr)
-        elif index: ix = AudioIndex.load(index, space=model, device=launch_device(gpu))
-        else: raise CliError("give --index (an index to query), or --model with --build or --dataset to make one")
+        else: ix = AudioIndex.load(index, space=model, device=launch_device(gpu))
         if tags: out['tags'] = (list(tags), ix.search_tags(list(tags), k=k, score=score))
         if audio: out['audio'] = (audio, ix.search_audio(audio, k=k))
         if tags_of: out['tags_of'] = (tags_of, ix.tags_of(tags_of, k=k, score=score))
