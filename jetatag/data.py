@@ -472,6 +472,17 @@ def _split_loader(dls, split:str, fn:str):
     if not len(dls.loaders[i].dataset): raise ValueError(f"{fn}: the {split!r} split of these DataLoaders is empty")
     return i
 
+def _item_names(ds) -> list:
+    "What `ToAudio` reads for each item of a `Datasets` (its getters applied: a file path, usually), as text; the position for anything else"
+    tl = ds.tls[0]; fs = list(tl.tfms.fs)
+    k = next((j for j, t in enumerate(fs) if isinstance(t, ToAudio)), len(fs))
+    out = []
+    for j in range(len(tl)):
+        o = tl.items.iloc[j] if hasattr(tl.items, 'iloc') else tl.items[j]
+        for t in fs[:k]: o = t(o)
+        out.append(str(o) if isinstance(o, (str, os.PathLike)) else str(j))
+    return out
+
 def test_dataloader(dls:DataLoaders, # from `AudioDataLoaders` (`from_cache`, `from_csv`, ...) or any `DataBlock` with an `AudioBlock`
                     split:str='test', # 'train', 'valid' or 'test'
                     bs:int|None=None, # batch size; None: the validation loader's
@@ -481,9 +492,9 @@ def test_dataloader(dls:DataLoaders, # from `AudioDataLoaders` (`from_cache`, `f
     cache = getattr(dls, 'cache', None)
     kwargs = dict(with_labels=True, rm_type_tfms=0, bs=ifnone(bs, dls.valid.bs), shuffle=False, drop_last=False, **kwargs)
     if not isinstance(cache, TagCache):   # a DataBlock of its own: the split's items, through its own getters and transforms
-        items = list(dls.loaders[_split_loader(dls, split, 'test_dataloader')].items)
-        dl = dls.test_dl(items, **kwargs)
-        dl.split,dl.clip_ids = split,[str(o) for o in items]
+        src = dls.loaders[_split_loader(dls, split, 'test_dataloader')]
+        dl = dls.test_dl(src.items, **kwargs)   # (a list, or a DataFrame's rows: fastai's test_dl takes either)
+        dl.split,dl.clip_ids = split,_item_names(src.dataset)
         return dl
     items = cache.split(split).index.tolist()
     if not items: raise ValueError(f"test_dataloader: the cache at {cache.root} has no {split!r} clips")
