@@ -340,7 +340,7 @@ def plot_embedding_map(z, # audio embeddings `(N, latent)` (array or tensor)
     if ax is None: _, ax = plt.subplots(figsize=figsize)
     has = Y[:, ti]
     first = np.where(has.any(1), has.argmax(1), -1)
-    ax.scatter(*p[first < 0].T, s=12, color='lightgrey', label='none of these')
+    ax.scatter(*p[first < 0].T, s=12, color='lightgrey', label='none of these' if (first < 0).any() else '_none of these')
     for k, t in enumerate(tags):   # a tag none of whose clips is drawn in its colour stays out of the legend (its star is still marked)
         ax.scatter(*p[first == k].T, s=16, color=f"C{k}", label=t if (first == k).any() else f"_{t}")
         if pt is not None:
