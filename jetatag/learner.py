@@ -7,10 +7,10 @@ Docs: https://jetatag.github.io/jetatag/learner.html.md"""
 # %% auto #0
 __all__ = ['STAGES', 'ALIGNS', 'PAPER_STAGE1', 'PAPER_STAGE2', 'DEFAULT_LATENT', 'JEModel', 'JELoss', 'FeedTargets',
            'FreezeEncoder', 'je_splitter', 'LossPart', 'joint_scores', 'JointSpaceAUC', 'LossParts', 'TrainingDiverged',
-           'StopOnNaN', 'linear_probe', 'JEDiagnostics', 'EpochHistory', 'EpochCheckpoint', 'JoinFits', 'Phase',
-           'paper_plan', 'one_cycle_plan', 'je_opt_func', 'default_latent', 'JELearner', 'build_model', 'je_learner',
-           'InferenceModel', 'Tagger', 'metric_family', 'metrics_from_crops', 'evaluate_tagger', 'cpu_has_bf16',
-           'AudioMixedPrecision']
+           'StopOnNaN', 'linear_probe', 'JEDiagnostics', 'EpochHistory', 'EpochCheckpoint', 'JoinFits', 'StageTrackers',
+           'Phase', 'paper_plan', 'one_cycle_plan', 'je_opt_func', 'default_latent', 'JELearner', 'build_model',
+           'je_learner', 'InferenceModel', 'Tagger', 'metric_family', 'metrics_from_crops', 'evaluate_tagger',
+           'cpu_has_bf16', 'AudioMixedPrecision']
 
 # %% ../nbs/06_learner.ipynb #342b6724
 import json, warnings
@@ -173,12 +173,14 @@ def _bare(m):
 
 class FeedTargets(Callback):
     "In stage 1, pass the targets to the model as a second input"
+    def __init__(self): super().__init__()   # no options (fastai's would list its 25 events in the signature)
     order = -5
     def before_batch(self):
         if getattr(_bare(self.model), 'stage', None) == 'joint' and len(self.yb): self.learn.xb = (*self.xb, *self.yb)
 
 class FreezeEncoder(Callback):
     "Keep the parts that do not train in eval mode (BatchNorm statistics frozen too): a frozen encoder, and in stage 2 the joint-embedding heads"
+    def __init__(self): super().__init__()   # no options (fastai's would list its 25 events in the signature)
     order = 1  # after `TrainEvalCallback` puts the whole model in train mode
     def before_train(self):
         m = _bare(self.model)
@@ -264,6 +266,7 @@ class TrainingDiverged(RuntimeError):
 
 class StopOnNaN(Callback):
     "Stop training with a clear message when the loss is not finite"
+    def __init__(self): super().__init__()   # no options (fastai's would list its 25 events in the signature)
     order = 60
     def after_batch(self):
         if self.training and not torch.isfinite(self.learn.loss).all():
@@ -385,12 +388,20 @@ def _atomic_torch_save(obj, path):
 
 class EpochHistory(Callback):
     "Append each finished epoch's losses and metrics to `learn.history` and advance `learn.train_progress`"
+    def __init__(self): super().__init__()   # no options (fastai's would list its 25 events in the signature)
     order = 65  # after the recorder has logged the epoch, before `EpochCheckpoint` saves it
     def after_epoch(self):
         if getattr(self.learn, 'diverged', None): return
         if self.epoch < getattr(self.learn, 'skip_to', 0): return  # an epoch skipped when resuming (fastai's `SkipToEpoch`)
         self.learn.history.append(self.learn._epoch_row())
         self.learn.train_progress = dict(phase=self.learn.phase_idx, epoch=self.epoch + 1)
+    def after_cancel_fit(self):
+        "A phase cut short (`EarlyStoppingCallback`, any `CancelFitException` but a diverged loss's): its last epoch is recorded, the phase counts as done"
+        if getattr(self.learn, 'diverged', None): return
+        r, h = self.recorder, self.learn.history
+        logged = len(r.log) == len(r.metric_names)  # the recorder logged this epoch before the fit was cancelled (at its `after_epoch`)
+        if logged and not (h and (h[-1]['phase'], h[-1]['epoch']) == (self.learn.phase_idx, self.epoch)): self.after_epoch()
+        self.learn.train_progress = dict(phase=self.learn.phase_idx, epoch=self.n_epoch)  # resuming goes on with the next phase
 
 class EpochCheckpoint(Callback):
     "Save model, optimiser, progress and history after every epoch (atomically) to `learn.path/learn.model_dir/fname`"
@@ -399,15 +410,51 @@ class EpochCheckpoint(Callback):
                  fname:str='checkpoint.pth', # file name in `learn.path/learn.model_dir`
                 ): self.fname = fname
     def after_epoch(self):
+        if self.epoch >= getattr(self.learn, 'skip_to', 0): self._save()
+    def after_fit(self):
+        "At the end of a phase, saved again: with what the fit's callbacks left (`SaveModelCallback`'s best weights, a phase cut short)"
+        self._save()
+    def _save(self):
         if rank_distrib() or getattr(self.learn, 'diverged', None): return
-        if self.epoch < getattr(self.learn, 'skip_to', 0): return
         _atomic_torch_save(self.learn._ckpt_state(), self.learn.checkpoint_path(self.fname))
 
 # %% ../nbs/06_learner.ipynb #8a82fe42
+import csv, io, os
+from fastai.callback.tracker import TrackerCallback, SaveModelCallback
+from fastai.learner import mk_metric
+
 class JoinFits(Callback):
-    "Over the fits of one run (`fit_je`'s phases, `fine_tune`'s two): one recorder history (`recorder.plot_loss`), `CSVLogger`s appending after the first fit"
-    order = 66  # after the recorder (and `CSVLogger`) are done with the fit
-    def __init__(self): self.lrs, self.iters, self.losses, self.values, self.csv = [], [], [], [], []
+    "Over the fits of one run (`fit_je`'s phases, `fine_tune`'s two): one recorder history (`recorder.plot_loss`), one `CSVLogger` table (with phase and stage columns)"
+    order = 66  # after the recorder and `CSVLogger` have begun (`before_fit`) and are done with (`after_fit`) the fit
+    def __init__(self): self.lrs, self.iters, self.losses, self.values, self.csv, self.tables = [], [], [], [], [], []
+    def before_fit(self):
+        for cb in self.learn.cbs:
+            if isinstance(cb, CSVLogger) and self.learn.logger == cb._write_line: self._join_csv(cb)  # (it began this fit's log)
+    def _join_csv(self, cb):
+        "Rewrite the run's part of `cb`'s file as one table (phase, stage, and the columns of every fit so far), and log the fit's epochs into it"
+        path = cb.path/cb.fname
+        cb.file.close()
+        text = path.read_text()
+        t = next((t for c, t in self.tables if c is cb), None)
+        if t is None:  # the run's first fit: what the file held before it (`append=True`) stays, a table of ours goes on
+            before = text[:len(text) - len(','.join(self.recorder.metric_names)) - 1]
+            t = dict(before=before, cols=[], rows=[])
+            if before.startswith('phase,stage,'):
+                rd = csv.DictReader(io.StringIO(before)); t.update(rows=list(rd), cols=list(rd.fieldnames), before='')
+            self.tables.append((cb, t))
+        names = ['phase', 'stage'] + list(self.recorder.metric_names)
+        cols = [c for c in t['cols'] if c != 'time'] + [n for n in names if n not in t['cols'] and n != 'time']
+        t['cols'] = cols + ['time'] * ('time' in names or 'time' in t['cols'])
+        lines = [t['cols']] + [[r.get(c, '') for c in t['cols']] for r in t['rows']]
+        with atomic_write(path, 'w') as f: f.write(t['before'] + ''.join(','.join(l) + '\n' for l in lines))
+        cb.file, self.learn.logger = path.open('a'), partial(self._write_row, cb, t)
+    def _write_row(self, cb, t, log):
+        "`CSVLogger._write_line` into the joined table"
+        row = dict(zip(self.recorder.metric_names, log), phase=self.learn.phase_idx, stage=_bare(self.model).stage)
+        t['rows'].append({k: str(v) for k, v in row.items()})
+        cb.file.write(','.join(t['rows'][-1].get(c, '') for c in t['cols']) + '\n')
+        cb.file.flush(); os.fsync(cb.file.fileno())
+        cb.old_logger(log)
     def after_fit(self):
         r, n = self.recorder, len(self.losses)
         self.lrs += list(r.lrs); self.losses += list(r.losses); self.values += list(r.values)
@@ -418,6 +465,37 @@ class JoinFits(Callback):
     def _restore(self):
         "Give the `CSVLogger`s their own `append` back"
         for cb, a in self.csv: cb.append = a
+
+class StageTrackers(Callback):
+    "fastai's trackers (`SaveModelCallback`, `EarlyStoppingCallback`, `ReduceLROnPlateau`) over a `fit_je` run: the best value starts again with each stage and holds over its phases"
+    order = 55  # after the recorder has named the fit's metrics, before the trackers (60-63) prepare
+    def __init__(self): self.last_stage, self.own = None, []
+    def before_fit(self):
+        stage, names = _bare(self.model).stage, list(self.recorder.metric_names[1:])
+        new, self.last_stage = stage != self.last_stage, stage
+        for cb in self.learn.cbs:
+            if not isinstance(cb, TrackerCallback): continue
+            if not any(cb is c for c, *_ in self.own): self.own.append((cb, cb.reset_on_fit, getattr(cb, 'fname', None)))
+            if cb.monitor not in names: cb.run = False; continue  # not in this stage: it sits the fit out (fastai's `Callback.__call__` runs it again after)
+            if new: cb.best = None  # a new stage, a new loss: fastai's `before_fit` starts the best again
+            cb.reset_on_fit = False  # ... and within the stage it holds over the phases
+            if isinstance(cb, SaveModelCallback):
+                base = next(f for c, _, f in self.own if c is cb)
+                cb.fname = (base if stage == 'classifier' else f'{base}_joint') + (f'_phase{self.learn.phase_idx}' if cb.every_epoch else '')
+    @staticmethod
+    def _check(learn, cbs=None):
+        "Refuse, before training, a tracker (in `learn.cbs` or `cbs`) whose monitor is reported by no stage of `learn`"
+        j, c = ([mk_metric(m).name for m in L(ms)] for ms in (learn.joint_metrics, learn.clf_metrics))  # (a function is fastai's `AvgMetric`)
+        known = {f'{p}{k}' for k in j + c + ['loss'] for p in ('', 'train_', 'valid_')}  # (`train_...`: a recorder with `train_metrics`)
+        for cb in L(learn.cbs) + L(cbs):
+            if isinstance(cb, TrackerCallback) and cb.monitor not in known:
+                raise ValueError(f"{type(cb).__name__} monitors {cb.monitor!r}, which no stage reports (train_loss, valid_loss; "
+                                 f"stage 1: {', '.join(j)}; stage 2: {', '.join(c)})")
+    def _restore(self):
+        "Give the trackers their own `reset_on_fit` and file name back"
+        for cb, r, f in self.own:
+            cb.reset_on_fit = r
+            if f is not None: cb.fname = f
 
 class _AllParts(nn.Module):
     "Every part of a `JEModel` in one forward pass (for `summary`): encoder, classifier, and with the joint embedding, projection and tag autoencoder"
@@ -475,7 +553,7 @@ def one_cycle_plan(with_je:bool=True, # two stages or the baseline
                    lr=(3e-3, 3e-3), # maximum learning rates of stage 1 and stage 2 (a float or a `slice` (encoder | heads): the same for both)
                    stages=('joint', 'classifier'), # which stages to include
                    finetune:int=0, # epochs of end-to-end fine-tuning after stage 2 (joint embedding only)
-                   finetune_lr=None, # its maximum learning rate, a float or a `slice` (default: stage 2's / 10)
+                   finetune_lr:float|slice=None, # its maximum learning rate, a float or a `slice` (default: stage 2's / 10)
                   ) -> list:
     "fastai's one-cycle policy with Adam, one phase per stage (and optionally end-to-end fine-tuning after stage 2)"
     epochs = (epochs, epochs) if isinstance(epochs, (int, float)) else tuple(epochs)
@@ -535,6 +613,7 @@ class JELearner(Learner):
                  ):
         "Switch the model to `stage`: metrics, a new optimiser (encoder | heads), and which parameters train"
         _bare(self.model).stage = stage
+        self.model.zero_grad(set_to_none=True)  # a new optimiser starts from no gradients (`GradientAccumulation` leaves some after a fit's last step)
         self.opt = None
         self.create_opt()
         return self._follow_stage(frozen)
@@ -586,10 +665,12 @@ class JELearner(Learner):
     @contextmanager
     def _run(self, cbs=None):
         "One run of several fits (`fit_je`'s phases, `fine_tune`'s two): `cbs` in all of them, one recorder history"
-        join = JoinFits()
+        cbs = list(L(cbs)) + [JoinFits()]
         try:
-            with self.added_cbs(list(L(cbs)) + [join]): yield
-        finally: join._restore()
+            with self.added_cbs(cbs): yield
+        finally:
+            for cb in cbs:
+                if isinstance(cb, (JoinFits, StageTrackers)): cb._restore()
 
     def fit_je(self,
                schedule:str='paper', # 'paper' (the paper's fixed schedule) or 'one_cycle' (fastai's one-cycle)
@@ -600,8 +681,8 @@ class JELearner(Learner):
                stages=('joint', 'classifier'), # which stages to run
                checkpoint:bool=True, # save a checkpoint after every epoch
                finetune:int=0, # epochs of end-to-end fine-tuning (encoder and classifier) after stage 2; 0: the paper's two stages
-               finetune_lr=None, # one_cycle: its maximum learning rate, a float or a `slice` (default: stage 2's / 10)
-               cbs=None, # callbacks for the whole run (every phase), as fastai's `fit(cbs=...)`
+               finetune_lr:float|slice=None, # one_cycle: its maximum learning rate, a float or a `slice` (default: stage 2's / 10)
+               cbs:list=None, # callbacks for the whole run (every phase), as fastai's `fit(cbs=...)`
               ):
         "Stage 1 (joint embedding) then stage 2 (classifier on the frozen encoder), or the baseline when `with_je=False`"
         with_je = self.model.with_je
@@ -632,7 +713,8 @@ class JELearner(Learner):
                 else: opt_state = st['opt']
                 if isinstance(opt_state, dict) and 'hypers' in opt_state: opt_state['hypers'] = L(opt_state['hypers'])  # fastai's own type
                 print(f"resuming at phase {start_phase + 1}/{len(plan)}, epoch {start_epoch}")
-        own = [EpochHistory()] + ([EpochCheckpoint()] if checkpoint else [])
+        StageTrackers._check(self, cbs)
+        own = [EpochHistory(), StageTrackers()] + ([EpochCheckpoint()] if checkpoint else [])
         try:
             with self._run(list(L(cbs)) + own):
                 for i, ph in enumerate(plan):
@@ -650,7 +732,7 @@ class JELearner(Learner):
                   lr_mult:float=100, # the encoder's learning rate is the classifier's / `lr_mult` in the unfrozen epochs
                   pct_start:float=0.3, # one-cycle warm-up share of the unfrozen epochs
                   div:float=5.0, # one-cycle's initial division of the unfrozen epochs' rate
-                  cbs=None, # callbacks for both fits
+                  cbs:list=None, # callbacks for both fits
                   **kwargs, # passed to `fit_one_cycle`
                  ):
         "fastai's `fine_tune` on the classifier: stage 2 (the encoder frozen as it is, e.g. after `fit_je(stages=('joint',))`), then the whole model with discriminative rates"
@@ -670,12 +752,13 @@ class JELearner(Learner):
 
     def load(self,
              file, # file name in `learn.path/learn.model_dir` (fastai's `save` wrote it)
-             device=None, # device to load to (default: the DataLoaders')
+             device:str|torch.device=None, # device to load to (default: the DataLoaders')
              with_opt:bool=True, # load the optimiser state too (if saved)
              strict:bool=True, # the weights must fit exactly
+             **kwargs, # passed to `torch.load` (fastai's `SaveModelCallback` passes `weights_only`)
             ):
         "fastai's `Learner.load`: the stage comes back with the weights (`JEModel.stage_id`), and metrics and frozen parts follow it"
-        super().load(file, device=device, with_opt=with_opt, strict=strict)
+        super().load(file, device=device, with_opt=with_opt, strict=strict, **kwargs)
         return self._follow_stage()
 
     def history_df(self) -> pd.DataFrame:
@@ -713,7 +796,7 @@ class JELearner(Learner):
     def evaluate(self,
                  split:str='test', # split of the cache to evaluate ('test', 'valid', ...)
                  dl=None, # or an explicit DataLoader of crop stacks
-                 threshold=None, # F1 threshold(s), multi-label: a number or one per tag; None: the model's tuned ones (`tune_thresholds`), else 0.5
+                 threshold:float|list=None, # F1 threshold(s), multi-label: a number or one per tag; None: the model's tuned ones (`tune_thresholds`), else 0.5
                 ) -> dict:
         "Clip-level metrics of `split` (crop averaging), the segment-level metric, F1 at the model's thresholds (and at 0.5), and a per-tag table"
         dl = dl if dl is not None else test_dataloader(self.dls, split)
@@ -815,8 +898,8 @@ def _needs_arch(config:dict, how:str) -> ValueError:
                       f"pass that module (or the function that builds it) as {how}")
 
 def build_model(config:dict, # as stored in `JEModel.config`: encoder, block, encoder_kwargs, n_classes, latent, multilabel, with_je
-                arch=None, # the encoder, for a model whose encoder is a module of your own: the module, or a callable that returns one (called with `encoder_kwargs`)
-               ) -> JEModel:
+                arch:nn.Module=None, # the encoder, for a model whose encoder is a module of your own: the module, or a callable that returns one (called with `encoder_kwargs`)
+               ) -> 'JEModel':
     "Rebuild a `JEModel` from its configuration; a named encoder ('HC', 'SC', 'MS', 'SCR') is rebuilt from it, any other is `arch`"
     if arch is None:
         if config['encoder'] not in ENCODERS: raise _needs_arch(config, 'build_model(config, arch=...)')
@@ -843,10 +926,10 @@ def je_learner(dls, # DataLoaders from `je_dataloaders` (their input length must
                clf_scale:float=1., # multiply the classifier's L2-normalised vector by this (16 in the small recipe; 1: the paper's head)
                path='.', # folder for checkpoints and exports
                model_dir='models', # subfolder of `path` for checkpoints
-               metrics=None, # stage-2 metrics (default: the task's, see `default_metrics`)
-               cbs=None, # extra callbacks
+               metrics:list=None, # stage-2 metrics (default: the task's, see `default_metrics`)
+               cbs:list=None, # extra callbacks
                **kwargs # passed to fastai's `Learner`
-              ) -> JELearner:
+              ) -> 'JELearner':
     "A fastai `Learner` for two-stage JETATAG training (or the baseline) on `dls`, with any audio encoder"
     enc = _make_encoder(arch, block=block, encoder_kwargs=encoder_kwargs)
     name, own = _arch_name(arch, enc), getattr(enc, 'input_length', None)
@@ -874,13 +957,13 @@ def je_learner(dls, # DataLoaders from `je_dataloaders` (their input length must
     learn.set_stage(model.stage)
     return learn
 
-# %% ../nbs/06_learner.ipynb #85b1bc7d
+# %% ../nbs/06_learner.ipynb #eb370abc
 class InferenceModel:
     "A trained `JEModel` set up for new audio: its evaluation crops, forward passes in chunks through a BatchNorm-folded copy, and its activation (`Tagger` and `JointSpace` are ones)"
     def __init__(self,
-                 model:JEModel, # trained model
+                 model:'JEModel', # trained model
                  config:dict=None, # the model's configuration (input length, number of crops, task); default `model.config`
-                 device=None, # device to run on (the model is moved there); default: the model's
+                 device:str|torch.device=None, # device to run on (the model is moved there); default: the model's
                  max_crops:int=None, # most crops in one forward pass; None: 16 on CPU (more only costs memory there), 64 otherwise
                 ):
         self.model, self.config = model, dict(config or model.config)
@@ -936,10 +1019,10 @@ class InferenceModel:
 class Tagger(InferenceModel):
     "Tag audio files or waveforms with a trained `JEModel`"
     def __init__(self,
-                 model:JEModel, # trained model (its classifier is used)
+                 model:'JEModel', # trained model (its classifier is used)
                  vocab:list, # tag names in class order
                  config:dict=None, # the model's configuration (input length, number of crops, task)
-                 device=None, # device to run on (default: the model's)
+                 device:str|torch.device=None, # device to run on (default: the model's)
                  max_crops:int=None, # most crops in one forward pass; None: 16 on CPU (more only costs memory there), 64 otherwise
                 ):
         super().__init__(model, config, device=device, max_crops=max_crops)
@@ -964,7 +1047,7 @@ class Tagger(InferenceModel):
     def tag(self,
             item, # a file path or a 1-D waveform at 16 kHz
             top_k:int=5, # at most this many tags (None or 0: no limit)
-            threshold=None, # keep only tags with at least this probability (a number or one per tag); None: the model's thresholds, if it has them
+            threshold:float|list=None, # keep only tags with at least this probability (a number or one per tag); None: the model's thresholds, if it has them
            ) -> list:
         "The clip's tags as `(tag, probability)`, most probable first: those that pass the model's (tuned) thresholds, or the `top_k` most probable"
         p = self.predict([item])[0]
@@ -1003,8 +1086,8 @@ class Tagger(InferenceModel):
     @classmethod
     def load(cls,
              path, # a file written by `Tagger.save` / `JELearner.save_safe`
-             device=None, # device to load to
-             arch=None, # the encoder of a model whose encoder is a module of your own (the module, or a callable that returns one); named encoders are rebuilt from the file
+             device:str|torch.device=None, # device to load to
+             arch:nn.Module=None, # the encoder of a model whose encoder is a module of your own (the module, or a callable that returns one); named encoders are rebuilt from the file
             ):
         "Load a `Tagger` from a safetensors file (with the thresholds it was saved with, if any)"
         from safetensors import safe_open
@@ -1042,7 +1125,7 @@ def metric_family(config:dict # a model configuration (dataset, multilabel)
 def metrics_from_crops(probs:np.ndarray, # crop probabilities `(N, K, C)`
                        y:np.ndarray, # targets: multi-hot `(N, C)` or class indices `(N,)`
                        config:dict, # the model's configuration (dataset, multilabel, vocab)
-                       threshold=None, # F1 threshold(s), multi-label: a number or one per tag; None: `config['thresholds']`, else 0.5
+                       threshold:float|list=None, # F1 threshold(s), multi-label: a number or one per tag; None: `config['thresholds']`, else 0.5
                       ) -> dict:
     "Task metrics (F1 at the model's thresholds, and labelled at 0.5) and per-tag table from crop-level probabilities"
     probs = np.asarray(probs, dtype=np.float64)
@@ -1074,7 +1157,7 @@ def evaluate_tagger(tagger, # a `Tagger`
                     cache, # a `TagCache` (`jetatag.data.load_cache`)
                     split:str='test', # split to evaluate
                     bs:int=8, # clips per forward pass
-                    threshold=None, # F1 threshold(s), multi-label: a number or one per tag; None: the tagger's thresholds, else 0.5
+                    threshold:float|list=None, # F1 threshold(s), multi-label: a number or one per tag; None: the tagger's thresholds, else 0.5
                    ) -> dict:
     "Evaluate a `Tagger` on a split of a preprocessed cache: the same metrics as `JELearner.evaluate`"
     df = cache.split(split)
