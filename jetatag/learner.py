@@ -449,7 +449,8 @@ class JoinFits(Callback):
         with atomic_write(path, 'w') as f: f.write(t['before'] + ''.join(','.join(l) + '\n' for l in lines))
         cb.file, self.learn.logger = path.open('a'), partial(self._write_row, cb, t)
     def _write_row(self, cb, t, log):
-        "`CSVLogger._write_line` into the joined table"
+        "`CSVLogger._write_line` into the joined table (not the epochs a resumed phase skips: fastai's recorder logs them empty)"
+        if self.epoch < getattr(self.learn, 'skip_to', 0): return cb.old_logger(log)
         row = dict(zip(self.recorder.metric_names, log), phase=self.learn.phase_idx, stage=_bare(self.model).stage)
         t['rows'].append({k: str(v) for k, v in row.items()})
         cb.file.write(','.join(t['rows'][-1].get(c, '') for c in t['cols']) + '\n')
