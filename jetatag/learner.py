@@ -683,7 +683,7 @@ class JELearner(Learner):
                checkpoint:bool=True, # save a checkpoint after every epoch
                finetune:int=0, # epochs of end-to-end fine-tuning (encoder and classifier) after stage 2; 0: the paper's two stages
                finetune_lr:float|slice=None, # one_cycle: its maximum learning rate, a float or a `slice` (default: stage 2's / 10)
-               cbs:list=None, # callbacks for the whole run (every phase), as fastai's `fit(cbs=...)`
+               cbs:list=None, # callbacks for the whole run (every phase), as fastai's `fit(cbs=...)`; fastai's trackers follow the stages (`StageTrackers`)
               ):
         "Stage 1 (joint embedding) then stage 2 (classifier on the frozen encoder), or the baseline when `with_je=False`"
         with_je = self.model.with_je
