@@ -25,11 +25,11 @@ _all_ = ['DATASETS', 'SPLITS', 'TASKS', 'META_COLS', 'cache_dir', 'write_cache_m
 
 # %% auto #0
 __all__ = ['audio_extensions', 'FILES_CACHE', 'TAG_DELIMS', 'SPLIT_NAMES', 'je_dataloaders', 'random_crop', 'eval_crop_starts',
-           'eval_crops', 'AudioCrop', 'ShiftGain', 'get_audio_files', 'to_wave', 'audio_collate', 'audio_cache_dir',
-           'ToAudio', 'AudioDL', 'AudioBlock', 'detect_tag_delim', 'read_labels_csv', 'AudioDataLoaders',
-           'test_dataloader', 'split_clips', 'show_batch', 'DATASETS', 'SPLITS', 'TASKS', 'META_COLS', 'cache_dir',
-           'write_cache_meta', 'TagCache', 'load_cache', 'save_npy_atomic', 'convert_clip', 'preprocess_items',
-           'cache_audio_files', 'cached_decode']
+           'eval_crops', 'segment_crop_starts', 'segment_crops', 'AudioCrop', 'ShiftGain', 'get_audio_files', 'to_wave',
+           'audio_collate', 'audio_cache_dir', 'ToAudio', 'AudioDL', 'AudioBlock', 'detect_tag_delim',
+           'read_labels_csv', 'AudioDataLoaders', 'test_dataloader', 'split_clips', 'show_batch', 'DATASETS', 'SPLITS',
+           'TASKS', 'META_COLS', 'cache_dir', 'write_cache_meta', 'TagCache', 'load_cache', 'save_npy_atomic',
+           'convert_clip', 'preprocess_items', 'cache_audio_files', 'cached_decode']
 
 # %% ../nbs/01_data.ipynb #d31fd10c
 def _check_length(length, fn):
@@ -83,6 +83,35 @@ def eval_crops(x:np.ndarray, # 1-D waveform (np.memmap is fine: only the crops a
         return out
     return np.stack([np.asarray(x[s:s+length], dtype=np.float32) for s in starts])
 
+# %% ../nbs/01_data.ipynb #f700df93
+def segment_crop_starts(n:int, # clip length in samples (longer than `length`)
+                        length:int, # crop length in samples
+                        n_crops:int, # number of crops, one per equal part of the clip
+                        rng=None, # `np.random.Generator`, int seed, or None
+                       ) -> np.ndarray: # int64 `(n_crops,)` start positions, increasing
+    "Random starts of `n_crops` crops, crop `i` inside (or containing) the `i`-th of `n_crops` equal parts of an `n`-sample clip"
+    length = _check_length(length, 'segment_crop_starts')
+    if isinstance(n_crops, bool) or not isinstance(n_crops, (int, np.integer)) or n_crops < 1:
+        raise ValueError(f"segment_crop_starts: n_crops must be a positive integer, got {n_crops!r}")
+    if n <= length: raise ValueError(f"segment_crop_starts: the clip ({n} samples) is not longer than a crop ({length})")
+    if rng is None or isinstance(rng, (int, np.integer)): rng = np.random.default_rng(rng)
+    i = np.arange(n_crops, dtype=np.int64)
+    a, b = i * n // n_crops, (i + 1) * n // n_crops     # part i: samples [a, b)
+    lo = np.maximum(0, np.minimum(a, b - length))       # inside the part, or containing it
+    hi = np.minimum(n - length, np.maximum(a, b - length))
+    return rng.integers(lo, hi + 1).astype(np.int64)
+
+def segment_crops(x:np.ndarray, # 1-D waveform (np.memmap is fine: only the crops are read)
+                  length:int, # crop length in samples
+                  n_crops:int, # number of crops
+                  rng=None, # `np.random.Generator`, int seed, or None
+                 ) -> np.ndarray: # float32 `(n_crops, length)`
+    "`n_crops` random crops covering `x` (`segment_crop_starts`), stacked; a clip no longer than a crop: `n_crops` `random_crop`s"
+    _check_wave(x, 'segment_crops')
+    if rng is None or isinstance(rng, (int, np.integer)): rng = np.random.default_rng(rng)
+    if len(x) <= length: return np.stack([random_crop(x, length, rng) for _ in range(n_crops)])
+    return np.stack([np.asarray(x[s:s+length], dtype=np.float32) for s in segment_crop_starts(len(x), length, n_crops, rng)])
+
 # %% ../nbs/01_data.ipynb #c186c58a
 from torch.utils.data import get_worker_info
 from fastai.data.all import *
@@ -98,16 +127,20 @@ def _as_wave(x):
     return x, SR
 
 class AudioCrop(DisplayedTransform):
-    "Random `length`-sample crop for training (split 0), the `n_crops` evaluation crops otherwise, as an `AudioTensor`."
+    "Random `length`-sample crop for training (split 0; `train_crops` > 1: that many covering the clip, `segment_crops`), the `n_crops` evaluation crops otherwise, as an `AudioTensor`."
     order = 10
     def __init__(self,
                  length:int, # crop length in samples
                  n_crops:int=16, # evaluation crops per clip
                  seed:int|None=None, # seed of the main-process generator (workers derive theirs from PyTorch's worker seed)
+                 train_crops:int=1, # training crops per clip: 1, one random crop `(T,)`; K > 1, K crops covering the clip `(K, T)`
                 ):
         super().__init__()
         self.length,self.n_crops,self.seed = _check_length(length, 'AudioCrop'),n_crops,seed
         eval_crop_starts(length, length, n_crops)  # validates n_crops
+        if isinstance(train_crops, bool) or not isinstance(train_crops, (int, np.integer)) or train_crops < 1:
+            raise ValueError(f"AudioCrop: train_crops must be a positive integer, got {train_crops!r}")
+        self.train_crops = int(train_crops)
         self._rng,self._key,self._train = None,None,False
 
     def _gen(self):
@@ -124,7 +157,9 @@ class AudioCrop(DisplayedTransform):
 
     def encodes(self, x:np.ndarray|AudioTensor) -> AudioTensor:
         w,sr = _as_wave(x)
-        c = random_crop(w, self.length, self._gen()) if self._train else eval_crops(w, self.length, self.n_crops)
+        if not self._train: c = eval_crops(w, self.length, self.n_crops)
+        elif self.train_crops == 1: c = random_crop(w, self.length, self._gen())
+        else: c = segment_crops(w, self.length, self.train_crops, self._gen())
         return AudioTensor(torch.from_numpy(c), sr=sr)
 
 # %% ../nbs/01_data.ipynb #36dcd0b9
@@ -259,6 +294,10 @@ class AudioDL(TfmdDL):
         "Crop length in samples (the encoder's input length), from the `AudioCrop` item transform"
         return self._crop().length
     @property
+    def train_crops(self) -> int:
+        "Training crops per clip, from the `AudioCrop` item transform (1: one random crop)"
+        return getattr(self._crop(), 'train_crops', 1)
+    @property
     def n_crops(self) -> int:
         "Evaluation crops per clip, from the `AudioCrop` item transform"
         return self._crop().n_crops
@@ -370,6 +409,7 @@ class AudioDataLoaders(DataLoaders):
                    seed:int|None=None, # makes crops and shuffling reproducible
                    device=None, # where batches go; None: fastai's default device
                    batch_tfms=None, # extra fastai batch transforms (augmentation)
+                   train_crops:int=1, # training crops per clip: 1, one random crop (batches `(B, T)`); K > 1, K crops covering the clip (`(B, K, T)`, `segment_crops`)
                    **kwargs, # passed to `DataBlock.dataloaders`, e.g. `val_bs`, `pin_memory`
                   ): # `AudioDataLoaders` with `.cache`, and `.vocab`, `.task`, `.n_crops`, `.input_length` from the blocks
         "DataLoaders of random training crops and evenly spaced validation crops from a clip cache: `AudioBlock` + `CategoryBlock` / `MultiCategoryBlock`"
@@ -388,7 +428,7 @@ class AudioDataLoaders(DataLoaders):
         dblock = DataBlock(blocks=(AudioBlock(cache_dir=False), yblock),   # cache rows are decoded already; a file given to `test_dl` is decoded in memory
                            get_x=_ClipGetter(cache.root, df['path']), get_y=_LabelGetter(df['labels'], single),
                            splitter=IndexSplitter(range(len(trn), len(trn) + len(val))),
-                           item_tfms=AudioCrop(input_length, n_crops, seed=seed),
+                           item_tfms=AudioCrop(input_length, n_crops, seed=seed, train_crops=train_crops),
                            batch_tfms=batch_tfms)
         dls = dblock.dataloaders(trn + val, bs=bs, num_workers=ifnone(num_workers, 0), device=device, **kwargs)
         dls = cls(*dls.loaders, path=dls.path, device=dls.device)

@@ -16,9 +16,9 @@ from sklearn.metrics import (roc_auc_score, average_precision_score, f1_score, p
 from fastai.metrics import AccumMetric, ActivationType, accuracy
 
 # %% auto #0
-__all__ = ['TASK_METRICS', 'crop_average', 'mean_prob_logits', 'tagging_metrics', 'dcase_metrics', 'tune_thresholds',
-           'keyword_metrics', 'task_metrics', 'per_tag_table', 'onehot_targets', 'roc_auc_macro_metric',
-           'pr_auc_macro_metric', 'f1_metric', 'default_metrics']
+__all__ = ['POOLS', 'TASK_METRICS', 'crop_average', 'mean_prob_logits', 'pool_logits', 'pool_probs', 'tagging_metrics',
+           'dcase_metrics', 'tune_thresholds', 'keyword_metrics', 'task_metrics', 'per_tag_table', 'onehot_targets',
+           'roc_auc_macro_metric', 'pr_auc_macro_metric', 'f1_metric', 'default_metrics']
 
 # %% ../nbs/05_metrics.ipynb #0a325b5c
 def _to_np(x, name:str='array')->np.ndarray:
@@ -82,6 +82,42 @@ def mean_prob_logits(logits:torch.Tensor, # crop logits, (B, K, C), or (B*K, C) 
     log_p = torch.logsumexp(F.logsigmoid(x), dim=1) - log_k
     log_q = torch.logsumexp(F.logsigmoid(-x), dim=1) - log_k
     return log_p - log_q
+
+# %% ../nbs/05_metrics.ipynb #ed5130bf
+POOLS = ('mean', 'max', 'lse') # clip-level pooling of crop scores: mean of probabilities, max, log-sum-exp (smooth max)
+
+def _check_pool(pool, fn:str):
+    if pool not in POOLS: raise ValueError(f"{fn}: pool must be one of {', '.join(POOLS)}; got {pool!r}")
+    return pool
+
+def pool_logits(logits:torch.Tensor, # crop logits `(B, K, C)`
+                pool:str='mean', # 'mean' (mean of probabilities), 'max' or 'lse' (log-sum-exp), see `POOLS`
+                multilabel:bool=True, # sigmoid per tag (multi-label) or softmax over classes (single-label)
+               )->torch.Tensor:
+    "Clip logits `(B, C)` from crop logits `(B, K, C)`, pooled over the K crops by `pool` (float32)"
+    _check_pool(pool, 'pool_logits')
+    if not isinstance(logits, torch.Tensor): raise TypeError(f"pool_logits: logits must be a torch.Tensor, got {type(logits).__name__}")
+    if logits.ndim != 3: raise ValueError(f"pool_logits: logits must be (B, K, C), got shape {tuple(logits.shape)}")
+    if pool == 'mean': return mean_prob_logits(logits, multilabel=multilabel)
+    x = logits.float()
+    if not multilabel: x = F.log_softmax(x, dim=-1)
+    return x.amax(1) if pool == 'max' else torch.logsumexp(x, dim=1) - math.log(x.shape[1])
+
+def pool_probs(probs, # crop probabilities `(N, K, C)`: numpy array or torch tensor
+               pool:str='mean', # 'mean', 'max' or 'lse', as `pool_logits`
+               multilabel:bool=True, # sigmoid (multi-label) or softmax (single-label) probabilities
+               eps:float=1e-7, # 'lse': probabilities are clipped this far from 0 and 1 before taking logits
+              ):
+    "Clip probabilities `(N, C)` from crop probabilities `(N, K, C)`: the activation of `pool_logits` of their logits (same type and dtype as `probs`)"
+    _check_pool(pool, 'pool_probs')
+    if probs.ndim != 3: raise ValueError(f"pool_probs: probabilities must be (N, K, C), got shape {tuple(probs.shape)}")
+    if pool == 'mean': return probs.mean(1)
+    if pool == 'max' and multilabel: return probs.max(1) if isinstance(probs, np.ndarray) else probs.amax(1)
+    t = torch.as_tensor(probs).double().clamp(eps, 1 - eps)
+    z = t.log() - (torch.log1p(-t) if multilabel else 0)
+    z = z.amax(1) if pool == 'max' else torch.logsumexp(z, dim=1) - math.log(z.shape[1])
+    p = torch.sigmoid(z) if multilabel else torch.softmax(z, dim=-1)
+    return p.numpy().astype(probs.dtype) if isinstance(probs, np.ndarray) else p.to(probs.dtype)
 
 # %% ../nbs/05_metrics.ipynb #10c52c3e
 def _valid_tags(y:np.ndarray)->np.ndarray:
