@@ -35,7 +35,7 @@ from .core import SR, atomic_write, atomic_path
 from .data import eval_crops, test_dataloader, to_wave
 from .encoders import get_encoder, ENCODERS, InferenceCopy, num_features
 from .joint import TagEncoder, TagDecoder, ProjectionHead, Classifier, L2Norm, joint_loss, align_loss, embedding_spread, ALIGN_LOSSES, tag_activation
-from .metrics import mean_prob_logits, task_metrics, per_tag_table, default_metrics, dcase_metrics, tune_thresholds, onehot_targets
+from .metrics import mean_prob_logits, pool_logits, pool_probs, POOLS, _check_pool, task_metrics, per_tag_table, default_metrics, dcase_metrics, tune_thresholds, onehot_targets
 
 # %% ../nbs/06_learner.ipynb #d12d2ed6
 STAGES = ('joint', 'classifier')
@@ -51,8 +51,10 @@ class JEModel(nn.Module):
                  hidden:int=256, # classifier hidden width
                  p:float=0.5, # classifier dropout
                  input_length:int=None, # clip length the encoder takes; None: `encoder.input_length`
+                 pool:str='mean', # clip score from crop stacks `(B, K, T)`: 'mean' of probabilities, 'max' or 'lse' (log-sum-exp), see `pool_logits`
                 ):
         super().__init__()
+        self.pool = _check_pool(pool, 'JEModel')
         store_attr('n_classes,latent,multilabel,with_je')
         self.encoder = encoder
         self.input_length = ifnone(input_length, getattr(encoder, 'input_length', None))
@@ -106,7 +108,7 @@ class JEModel(nn.Module):
         logits = self.classifier(self.encoder(x.flatten(0, 1) if crops else x))
         if crops:
             logits = logits.view(B, -1, logits.shape[-1])
-            if not self.crop_scores: logits = mean_prob_logits(logits, multilabel=self.multilabel)
+            if not self.crop_scores: logits = pool_logits(logits, getattr(self, 'pool', 'mean'), multilabel=self.multilabel)
         return logits
 
 # %% ../nbs/06_learner.ipynb #2e901503
@@ -120,8 +122,10 @@ class JELoss:
                  margin:float=0.4, # margin of the pairwise loss
                  temperature:float=0.1, # temperature of the contrastive loss
                  thresh=0.5, # decision threshold of `decodes` for multi-label outputs: a number or one per tag (`JELearner.tune_thresholds` sets them)
+                 pool:str='mean', # crop scores `(B, K, C)` to clip scores: 'mean' of probabilities, 'max' or 'lse' (`pool_logits`), as the model's
                 ):
         if align not in ALIGNS: raise ValueError(f"align must be one of {ALIGNS}, got {align!r}")
+        _check_pool(pool, 'JELoss')
         store_attr()
         self.last, self.reduction = {}, 'mean'  # fastai's `loss_not_reduced` sets `reduction` to 'none' (per-clip losses)
 
@@ -142,7 +146,7 @@ class JELoss:
                 return total
             self.last = {}
             pred = pred.float()
-            if pred.ndim == 3: pred = mean_prob_logits(pred, multilabel=self.multilabel)  # crop scores (B, K, C): clip level
+            if pred.ndim == 3: pred = pool_logits(pred, getattr(self, 'pool', 'mean'), multilabel=self.multilabel)  # crop scores (B, K, C): clip level
             if self.multilabel:
                 l = F.binary_cross_entropy_with_logits(pred, y.float(), reduction=reduction)
                 return l if reduction == 'mean' else l.mean(-1)  # per clip: the mean over its tags
@@ -815,7 +819,8 @@ class JELearner(Learner):
             raise ValueError("tune_thresholds is for multi-label models; a single-label model predicts its arg-max class")
         dl = dl if dl is not None else test_dataloader(self.dls, split)
         probs, targs = self.crop_preds(dl)
-        th = tune_thresholds(targs.numpy(), probs.double().mean(1).numpy(), grid=grid)  # clip score: the mean over the crops
+        clip = pool_probs(probs.double(), self.config.get('pool', 'mean'), multilabel=True)  # clip scores: the crops pooled as the model pools them
+        th = tune_thresholds(targs.numpy(), clip.numpy(), grid=grid)
         self.config.update(thresholds=[float(t) for t in th], thresholds_split=getattr(dl, 'split', split))
         self.loss_func.thresh = list(self.config['thresholds'])  # fastai's `predict` decodes with them too
         return th
@@ -908,7 +913,7 @@ def build_model(config:dict, # as stored in `JEModel.config`: encoder, block, en
     kw = {} if isinstance(arch, nn.Module) else config.get('encoder_kwargs', {})
     enc = _make_encoder(arch, block=config.get('block', 'basic'), encoder_kwargs=kw)
     m = JEModel(enc, config['n_classes'], latent=config['latent'], multilabel=config['multilabel'], with_je=config['with_je'],
-                input_length=config.get('input_length'))
+                input_length=config.get('input_length'), pool=config.get('pool', 'mean'))
     scale = float(config.get('clf_scale') or 1.)
     if scale != 1: next(l for l in m.classifier.layers if isinstance(l, L2Norm)).scale = scale
     m.config = dict(config)
@@ -929,6 +934,7 @@ def je_learner(dls, # DataLoaders from `je_dataloaders` (their input length must
                model_dir='models', # subfolder of `path` for checkpoints
                metrics:list=None, # stage-2 metrics (default: the task's, see `default_metrics`)
                cbs:list=None, # extra callbacks
+               pool:str='mean', # clip score from crop stacks (training with `train_crops` > 1, evaluation, `Tagger`): 'mean' of probabilities, 'max' or 'lse' (log-sum-exp); see `pool_logits`
                **kwargs # passed to fastai's `Learner`
               ) -> 'JELearner':
     "A fastai `Learner` for two-stage JETATAG training (or the baseline) on `dls`, with any audio encoder"
@@ -946,9 +952,10 @@ def je_learner(dls, # DataLoaders from `je_dataloaders` (their input length must
     latent = ifnone(latent, default_latent(dataset, dls.task))
     config = dict(encoder=name, block=block, encoder_kwargs=dict(encoder_kwargs or {}), n_classes=len(dls.vocab),
                   latent=int(latent), multilabel=multilabel, with_je=with_je, clf_scale=float(clf_scale), align=align, margin=margin, temperature=temperature,
-                  vocab=list(dls.vocab), task=dls.task, dataset=dataset, n_crops=int(dls.n_crops), sr=SR, input_length=n_in)
+                  vocab=list(dls.vocab), task=dls.task, dataset=dataset, n_crops=int(dls.n_crops), sr=SR, input_length=n_in,
+                  pool=_check_pool(pool, 'je_learner'), train_crops=int(getattr(dls, 'train_crops', 1)))
     model = build_model(config, arch=enc)
-    loss = JELoss(multilabel=multilabel, align=align, margin=margin, temperature=temperature)
+    loss = JELoss(multilabel=multilabel, align=align, margin=margin, temperature=temperature, pool=pool)
     if not rank_distrib(): Path(path).mkdir(parents=True, exist_ok=True)  # fastai's CSVLogger and export write there at once (rank 0 writes, as `export`)
     learn = JELearner(dls, model, loss_func=loss, metrics=[], path=path, model_dir=model_dir, train_bn=False, splitter=je_splitter,
                       cbs=[FeedTargets(), FreezeEncoder(), LossParts(), StopOnNaN()] + list(L(cbs)), **kwargs)
@@ -1042,8 +1049,9 @@ class Tagger(InferenceModel):
     def predict(self,
                 items, # file paths and/or 1-D waveforms at 16 kHz
                ) -> np.ndarray:
-        "Clip-level probabilities `(len(items), n_classes)`: mean over evenly spaced crops"
-        return np.stack([p.mean(0) for p in self.crop_probs(items)])
+        "Clip-level probabilities `(len(items), n_classes)`: evenly spaced crops, pooled as the model's configuration says (`pool`, default the mean)"
+        pool = self.config.get('pool', 'mean')
+        return np.stack([p.mean(0) if pool == 'mean' else pool_probs(p[None], pool, self.multilabel)[0] for p in self.crop_probs(items)])
 
     def tag(self,
             item, # a file path or a 1-D waveform at 16 kHz
@@ -1132,7 +1140,7 @@ def metrics_from_crops(probs:np.ndarray, # crop probabilities `(N, K, C)`
     probs = np.asarray(probs, dtype=np.float64)
     if probs.ndim == 2: probs = probs[:, None]
     N, K, C = probs.shape
-    clip = probs.mean(1)
+    clip = pool_probs(probs, config.get('pool', 'mean'), multilabel=config.get('multilabel', True))  # 'mean': the crops' mean
     fam = metric_family(config)
     th = None
     if fam == 'keyword':
