@@ -9,8 +9,8 @@ __all__ = ['STAGES', 'ALIGNS', 'PAPER_STAGE1', 'PAPER_STAGE2', 'DEFAULT_LATENT',
            'FreezeEncoder', 'je_splitter', 'LossPart', 'joint_scores', 'JointSpaceAUC', 'LossParts', 'TrainingDiverged',
            'StopOnNaN', 'linear_probe', 'JEDiagnostics', 'EpochHistory', 'EpochCheckpoint', 'JoinFits', 'StageTrackers',
            'Phase', 'paper_plan', 'one_cycle_plan', 'je_opt_func', 'default_latent', 'JELearner', 'build_model',
-           'je_learner', 'InferenceModel', 'Tagger', 'metric_family', 'metrics_from_crops', 'evaluate_tagger',
-           'cpu_has_bf16', 'AudioMixedPrecision']
+           'je_learner', 'cpu_has_bf16', 'amp_autocast', 'InferenceModel', 'Tagger', 'metric_family',
+           'metrics_from_crops', 'evaluate_tagger', 'AudioMixedPrecision']
 
 # %% ../nbs/06_learner.ipynb #342b6724
 import json, warnings
@@ -965,6 +965,36 @@ def je_learner(dls, # DataLoaders from `je_dataloaders` (their input length must
     learn.set_stage(model.stage)
     return learn
 
+# %% ../nbs/06_learner.ipynb #bca05499
+from fastai.callback.fp16 import AMPMode
+
+def cpu_has_bf16() -> bool:
+    "Whether this CPU computes bfloat16 natively (the `avx512_bf16` or `amx_bf16` flag of Linux's /proc/cpuinfo)"
+    try: flags = Path('/proc/cpuinfo').read_text()
+    except OSError: return False
+    return bool(re.search(r'\b(avx512_bf16|amx_bf16)\b', flags))
+
+_AMP_SAID = set()  # the fallback messages said in this process (each once)
+
+def amp_autocast(device:str|torch.device, # where the forward passes run
+                 mode:str|AMPMode=None, # None (float32), 'bf16' or 'fp16'
+                 cpu_bf16:bool=None, # on a CPU: None detects native bfloat16 (`cpu_has_bf16`); True / False overrides
+                 what:str='running', # what the fallback message says runs in float32 ('training', 'running')
+                ):
+    "The autocast of `mode` on `device`: bf16 / fp16 on CUDA, bf16 on a CPU that has it natively; else off, with a message (once per reason)"
+    if mode is None: return nullcontext()
+    try: mode = AMPMode(mode)
+    except ValueError: raise ValueError(f"mixed_precision must be None, 'bf16' or 'fp16'; got {mode!r}") from None
+    dt = torch.device(device).type
+    if dt == 'cuda': return torch.autocast('cuda', dtype=torch.bfloat16 if mode == AMPMode.BF16 else torch.float16)
+    use = dt == 'cpu' and mode == AMPMode.BF16 and (cpu_has_bf16() if cpu_bf16 is None else cpu_bf16)
+    if not use:
+        why = (f"autocast is not set up for {dt}" if dt != 'cpu' else "float16 autocast on a CPU is not faster than float32"
+               if mode == AMPMode.FP16 else "this CPU has no native bfloat16 (avx512_bf16 / amx_bf16)")
+        msg = f"mixed precision: {why}; {what} in float32"
+        if msg not in _AMP_SAID: warnings.warn(msg); _AMP_SAID.add(msg)
+    return torch.autocast('cpu', dtype=torch.bfloat16, enabled=use)
+
 # %% ../nbs/06_learner.ipynb #eb370abc
 class InferenceModel:
     "A trained `JEModel` set up for new audio: its evaluation crops, forward passes in chunks through a BatchNorm-folded copy, and its activation (`Tagger` and `JointSpace` are ones)"
@@ -973,14 +1003,22 @@ class InferenceModel:
                  config:dict=None, # the model's configuration (input length, number of crops, task); default `model.config`
                  device:str|torch.device=None, # device to run on (the model is moved there); default: the model's
                  max_crops:int=None, # most crops in one forward pass; None: 16 on CPU (more only costs memory there), 64 otherwise
+                 mixed_precision:str=None, # None: float32; 'bf16' (CUDA, or a CPU with native bfloat16) or 'fp16' (CUDA): autocast, as training's `to_bf16` / `to_fp16`
                 ):
-        self.model, self.config = model, dict(config or model.config)
+        if mixed_precision not in (None, 'bf16', 'fp16'): raise ValueError(f"mixed_precision must be None, 'bf16' or 'fp16'; got {mixed_precision!r}")
+        self.model, self.config, self.mixed_precision = model, dict(config or model.config), mixed_precision
         if device is not None: model.to(device)
         self.input_length = int(self.config.get('input_length') or model.encoder.input_length)
         self.n_crops = int(self.config.get('n_crops', 16))
         self.multilabel = bool(self.config.get('multilabel', True))
         self.max_crops = max_crops or (16 if self.device.type == 'cpu' else 64)
         self._infer = InferenceCopy(model)  # re-made when the model's weights change
+
+    cpu_bf16 = None  # on a CPU: None detects native bfloat16 (`cpu_has_bf16`); True / False overrides (as `AudioMixedPrecision`'s)
+
+    def autocast(self):
+        "The context of the forward passes: `amp_autocast` of `mixed_precision` on the model's device (none for float32: a caller's own autocast applies)"
+        return amp_autocast(self.device, self.mixed_precision, self.cpu_bf16, what='running')
 
     @property
     def device(self) -> torch.device:
@@ -1006,11 +1044,12 @@ class InferenceModel:
             crops:np.ndarray, # crops `(N, T)`
             heads=None, # `heads(m, h)`: a tuple of outputs from the encoder features `h` of a chunk; default: `(probs(m, h),)`
            ) -> list:
-        "Each output of `heads` for all `crops`, computed `max_crops` at a time through the BatchNorm-folded copy, as float32 CPU tensors"
+        "Each output of `heads` for all `crops`, computed `max_crops` at a time through the BatchNorm-folded copy (under `autocast`), as float32 CPU tensors"
         m, heads, out = self._infer(), heads or (lambda m, h: (self.probs(m, h),)), []
         for i in range(0, len(crops), self.max_crops):
             x = torch.from_numpy(np.ascontiguousarray(crops[i:i + self.max_crops])).to(self.device)
-            out.append([o.float().cpu() for o in heads(m, m.encoder(x))])
+            with self.autocast(): o = heads(m, m.encoder(x))
+            out.append([t.float().cpu() for t in o])
         return [torch.cat(o) for o in zip(*out)]
 
     def per_item(self,
@@ -1032,8 +1071,9 @@ class Tagger(InferenceModel):
                  config:dict=None, # the model's configuration (input length, number of crops, task)
                  device:str|torch.device=None, # device to run on (default: the model's)
                  max_crops:int=None, # most crops in one forward pass; None: 16 on CPU (more only costs memory there), 64 otherwise
+                 mixed_precision:str=None, # None: float32; 'bf16' or 'fp16': autocast forward passes (`InferenceModel`)
                 ):
-        super().__init__(model, config, device=device, max_crops=max_crops)
+        super().__init__(model, config, device=device, max_crops=max_crops, mixed_precision=mixed_precision)
         self.vocab = list(vocab)
         th = self.config.get('thresholds') if self.multilabel else None
         self.thresholds = None if th is None else np.asarray(th, dtype=float)  # per-tag decision thresholds (tuned), or None
@@ -1097,6 +1137,7 @@ class Tagger(InferenceModel):
              path, # a file written by `Tagger.save` / `JELearner.save_safe`
              device:str|torch.device=None, # device to load to
              arch:nn.Module=None, # the encoder of a model whose encoder is a module of your own (the module, or a callable that returns one); named encoders are rebuilt from the file
+             mixed_precision:str=None, # None: float32; 'bf16' or 'fp16': autocast forward passes (`InferenceModel`)
             ):
         "Load a `Tagger` from a safetensors file (with the thresholds it was saved with, if any)"
         from safetensors import safe_open
@@ -1122,7 +1163,7 @@ class Tagger(InferenceModel):
                                    f"(first: {bad_t[0]}), so every score would be NaN; the training that wrote it diverged")
         m.stage = 'classifier'; m.eval()
         if device is not None: m.to(device)
-        return cls(m, cfg['vocab'], cfg, device=device)
+        return cls(m, cfg['vocab'], cfg, device=device, mixed_precision=mixed_precision)
 
 # %% ../nbs/06_learner.ipynb #d3b5a938
 def metric_family(config:dict # a model configuration (dataset, multilabel)
@@ -1209,15 +1250,9 @@ def export(self:JELearner,
 from fastai.callback.fp16 import MixedPrecision, AMPMode
 from torch.amp import GradScaler
 
-def cpu_has_bf16() -> bool:
-    "Whether this CPU computes bfloat16 natively (the `avx512_bf16` or `amx_bf16` flag of Linux's /proc/cpuinfo)"
-    try: flags = Path('/proc/cpuinfo').read_text()
-    except OSError: return False
-    return bool(re.search(r'\b(avx512_bf16|amx_bf16)\b', flags))
-
 class AudioMixedPrecision(MixedPrecision):
     "fastai's `MixedPrecision` on CUDA; on a CPU, bfloat16 autocast where the CPU has it natively, float32 (said once) otherwise"
-    _said = set()
+    _said = _AMP_SAID  # (shared with inference's `amp_autocast`)
     def __init__(self,
                  amp_mode:str|AMPMode=AMPMode.BF16, # 'bf16' or 'fp16'
                  cpu_bf16:bool=None, # on a CPU: None detects native bfloat16 (`cpu_has_bf16`); True / False overrides
@@ -1227,12 +1262,7 @@ class AudioMixedPrecision(MixedPrecision):
     def before_fit(self):
         dev = getattr(self.dls, 'device', None) or next(self.model.parameters()).device
         if torch.device(dev).type == 'cuda': return super().before_fit()
-        use = self.amp_mode == AMPMode.BF16 and (cpu_has_bf16() if self.cpu_bf16 is None else self.cpu_bf16)
-        if not use:
-            why = ("float16 autocast on a CPU is not faster than float32" if self.amp_mode == AMPMode.FP16
-                   else "this CPU has no native bfloat16 (avx512_bf16 / amx_bf16)")
-            if why not in self._said: warnings.warn(f"mixed precision: {why}; training in float32"); self._said.add(why)
-        self.autocast = torch.autocast('cpu', dtype=torch.bfloat16, enabled=use)
+        self.autocast = amp_autocast('cpu', self.amp_mode, self.cpu_bf16, what='training')
         self.learn.scaler, self.scales = GradScaler('cpu', enabled=False), L()  # bfloat16 has float32's range: no loss scaling
 
 @patch
