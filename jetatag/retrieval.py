@@ -47,6 +47,7 @@ class JointSpace:
                  src, # model file (`model.safetensors`), `Tagger`, `JELearner` or `JEModel`
                  device=None, # device to run on (default: the model's)
                  max_crops:int=None, # most crops in one forward pass; None: 16 on CPU, 64 otherwise (as `Tagger`)
+                 mixed_precision:str=None, # None: float32; 'bf16' (CUDA, or a CPU with native bfloat16) or 'fp16' (CUDA): autocast audio passes (as `Tagger`)
                 ):
         from jetatag.learner import InferenceModel
         self.model, self.config = _load_model(src, device)
@@ -54,7 +55,7 @@ class JointSpace:
         self.vocab = list(self.config['vocab'])
         self.with_je = bool(self.model.with_je)
         self.align, self.margin = self.config.get('align', 'pairwise'), float(self.config.get('margin', 0.4))
-        self.inference = InferenceModel(self.model, self.config, max_crops=max_crops)  # crops, chunked passes through a BatchNorm-folded copy, activation: as `Tagger`
+        self.inference = InferenceModel(self.model, self.config, max_crops=max_crops, mixed_precision=mixed_precision)  # crops, chunked passes through a BatchNorm-folded copy, activation: as `Tagger`
         self.space = 'joint' if self.with_je else 'encoder'
         self._fp = None
 
@@ -261,6 +262,7 @@ def load(cls:AudioIndex,
           path, # the prefix (or either file) given to `save`
           space=None, # the model: `JointSpace`, model file, `Tagger`, ...; default: the model file recorded at saving
           device=None, # device for the model
+          mixed_precision:str=None, # of a model given by file: None (float32), 'bf16' or 'fp16' (`JointSpace`)
          ):
     "Load an index saved with `AudioIndex.save`"
     fz, fj = _index_paths(path)
@@ -275,7 +277,7 @@ def load(cls:AudioIndex,
         if not meta.get('model'): raise ValueError("this index does not record a model file: pass the model (space=...)")
         if not Path(meta['model']).is_file(): raise FileNotFoundError(2, "the model this index was built with is not there any more; pass it with space=...", meta['model'])
         space = meta['model']
-    space = space if isinstance(space, JointSpace) else JointSpace(space, device=device)
+    space = space if isinstance(space, JointSpace) else JointSpace(space, device=device, mixed_precision=mixed_precision)
     if space.fingerprint != meta['model_fingerprint']:
         raise ValueError(f"the index at {fj} was built with a different model (its weights differ): its embeddings cannot be "
                          "compared with this model's; rebuild the index with this model, or load the model it was built with")
