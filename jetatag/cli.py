@@ -273,13 +273,19 @@ def check_train_options(epochs:float=None, # paper schedule: scale of every phas
                         schedule:str=None, # paper or one_cycle
                         temperature:float=None, # contrastive temperature
                         finetune:int=None, # fine-tuning epochs
+                        train_crops:int=None, # training crops per clip
+                        pool:str=None, # clip pooling of crop scores
                        ):
     "Refuse numeric options that make no sense, unknown names and options that cannot be honoured, naming the option (`CliError`)"
     from jetatag.encoders import BLOCKS, SMALL_CONFIGS as SMALL
     from jetatag.joint import ALIGN_LOSSES
+    from jetatag.metrics import POOLS
     for name, v, ok in (('encoder_type', encoder_type, tuple(SMALL)), ('block', block, BLOCKS), ('size', size, ('small', 'paper')),
                         ('align', align, tuple(ALIGN_LOSSES)), ('schedule', schedule, ('paper', 'one_cycle'))):
         if v is not None and v not in ok: raise CliError(f"--{name} must be one of {', '.join(ok)}; got {v!r}")
+    if pool is not None and pool not in POOLS: raise CliError(f"--pool must be one of {', '.join(POOLS)}; got {pool!r}")
+    if train_crops is not None and (isinstance(train_crops, bool) or not isinstance(train_crops, (int, np.integer)) or train_crops < 1):
+        raise CliError(f"--train_crops must be a whole number of crops >= 1; got {train_crops!r}")
     def pos(name, v, integer=False):
         if v is None: return
         if isinstance(v, (tuple, list)):  # per-stage values from Python (`epochs=(20, 20)`)
@@ -330,10 +336,13 @@ def train_run(dataset:str='synth', # mtat, dcase, keyword, synth or folder (then
               finetune:int=None, # epochs of end-to-end fine-tuning after stage 2 (small recipe: see SMALL_RECIPE; paper: 0)
               cbs=None, # extra callbacks for the learner (e.g. `JEDiagnostics()`)
               tune_thresholds:bool=True, # multi-label: tune one threshold per tag on the validation split, saved with the model (False: 0.5)
+              train_crops:int=1, # training crops per clip: 1, one random crop; K > 1, K crops covering the clip, pooled by `pool` (weak labels)
+              pool:str='mean', # clip score from crop scores (training with train_crops > 1, evaluation, the saved model): mean (of probabilities), max or lse
              ): # (metrics dict, output folder)
     "Train one model (preprocessing first when needed), evaluate it on test, write model and metrics; returns the metrics"
     check_train_options(epochs=epochs, lr=lr, batch_size=batch_size, latent=latent, mixed_precision=mixed_precision, gpu=gpu,
-                        encoder_type=encoder_type, block=block, size=size, align=align, schedule=schedule, temperature=temperature, finetune=finetune)
+                        encoder_type=encoder_type, block=block, size=size, align=align, schedule=schedule, temperature=temperature, finetune=finetune,
+                        train_crops=train_crops, pool=pool)
     from fastai.torch_core import set_seed
     from jetatag.launch import launch_device, is_launched, is_main_process
     from jetatag.core import check_writable
@@ -354,11 +363,11 @@ def train_run(dataset:str='synth', # mtat, dcase, keyword, synth or folder (then
         n_crops = ifnone(n_crops, SMALL_RECIPE['n_crops'] if _default_n_crops(cache, input_length) > 1 else 1)  # clips longer than a crop
         clf_scale = ifnone(clf_scale, SMALL_RECIPE['clf_scale'])
     device = launch_device(gpu)  # `gpu`; under a distributed launcher, this rank's LOCAL_RANK device
-    dls = je_dataloaders(cache, input_length=input_length, bs=batch_size, n_crops=n_crops, device=device, seed=seed)
+    dls = je_dataloaders(cache, input_length=input_length, bs=batch_size, n_crops=n_crops, device=device, seed=seed, train_crops=train_crops)
     out = Path(out or default_out(_run_name(dataset, data_path), encoder_type, block, withJE))
     if is_main_process(): check_writable(out, what='the model, metrics and checkpoints')  # before training, not after it
     learn = je_learner(dls, arch=encoder_type, block=block, latent=latent, with_je=withJE, align=align,
-                       temperature=temperature, encoder_kwargs=enc_kw, clf_scale=clf_scale or 1., path=out.absolute(), model_dir='checkpoints', cbs=cbs)  # (absolute: `JELearner.export` joins a relative path twice)
+                       temperature=temperature, encoder_kwargs=enc_kw, clf_scale=clf_scale or 1., path=out.absolute(), model_dir='checkpoints', cbs=cbs, pool=pool)  # (absolute: `JELearner.export` joins a relative path twice)
     if mixed_precision == 'fp16': learn.to_fp16()
     elif mixed_precision == 'bf16': learn.to_bf16()
     if schedule == 'one_cycle' and small:
@@ -418,6 +427,8 @@ def train(dataset:str='synth', # dataset: mtat, dcase, keyword, synth (the built
           seed:int=0, # random seed (folder without a split column: also the seed of the validation/test draw)
           sync_bn:bool_arg=False, # under a distributed launcher with GPUs: SyncBatchNorm across ranks
           tune_thresholds:bool_arg=True, # multi-label: tune one decision threshold per tag on the validation split, saved with the model (False: 0.5)
+          train_crops:int=1, # training crops per clip: 1, one random crop (the published protocol); K > 1, K crops covering the clip whose scores are pooled (weak labels, e.g. DCASE)
+          pool:str='mean', # clip score from its crops' scores, in training (--train_crops > 1) and evaluation, saved with the model: mean (of probabilities), max, or lse (log-sum-exp, a smooth max)
          ):
     "Train a JETATAG tagger: preprocess when needed, stage 1, stage 2, evaluate on test, write model and metrics; prints the model's path last"
     from jetatag.launch import init_distributed, rank0_first, is_main_process
@@ -428,9 +439,11 @@ def train(dataset:str='synth', # dataset: mtat, dcase, keyword, synth (the built
     if not seed_list or len(set(seed_list)) != len(seed_list): raise CliError(f"--seeds must list distinct integers; got {seeds!r}")
     kw = dict(dataset=dataset, data_path=data_path, encoder_type=encoder_type, block=block, latent=latent,
               batch_size=batch_size, gpu=gpu, isTest=isTest, schedule=schedule, epochs=epochs, lr=lr, size=size,
-              resume=resume, workers=workers, align=align, temperature=temperature, finetune=finetune, mixed_precision=mixed_precision, sync_bn=sync_bn, tune_thresholds=tune_thresholds)
+              resume=resume, workers=workers, align=align, temperature=temperature, finetune=finetune, mixed_precision=mixed_precision, sync_bn=sync_bn, tune_thresholds=tune_thresholds,
+              train_crops=train_crops, pool=pool)
     check_train_options(epochs=epochs, lr=lr, batch_size=batch_size, latent=latent, mixed_precision=mixed_precision, gpu=gpu, encoder_type=encoder_type,
-                        block=block, size=size, align=align, schedule=schedule, temperature=temperature, finetune=finetune)  # before any preprocessing
+                        block=block, size=size, align=align, schedule=schedule, temperature=temperature, finetune=finetune,
+                        train_crops=train_crops, pool=pool)  # before any preprocessing
     runs = [False, True] if compare else [withJE]   # --compare: the baseline first, so the JE model is the newest (jetatag-predict's default)
     results = {f"{'with' if je else 'without'} JE": [] for je in sorted(runs, reverse=True)}   # with JE first in the tables
     cache = rank0_first(prepare_cache, dataset, data_path, workers, csv=csv, seed=seed)
