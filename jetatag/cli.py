@@ -18,9 +18,9 @@ from .core import console_progress, cli_errors, hold_freed_memory
 # %% auto #0
 __all__ = ['BOOL_WORDS', 'DATASETS', 'SMALL_RECIPE', 'FILE_COLS', 'TAGS_COLS', 'PREDICT_COLS', 'normalise_argv', 'run_cli',
            'small_encoder_kwargs', 'preprocess_cli', 'results_table', 'prepare_cache', 'compare_table', 'default_out',
-           'read_tags_csv', 'folder_cache', 'check_gpu', 'check_train_options', 'eval_split', 'train_run', 'train',
-           'train_cli', 'latest_model', 'audio_inputs', 'done_files', 'result_line', 'evaluate', 'eval_cli', 'predict',
-           'predict_cli', 'search', 'search_cli']
+           'read_tags_csv', 'folder_cache', 'check_gpu', 'check_mixed_precision', 'check_train_options', 'eval_split',
+           'train_run', 'train', 'train_cli', 'latest_model', 'audio_inputs', 'done_files', 'result_line', 'evaluate',
+           'eval_cli', 'predict', 'predict_cli', 'search', 'search_cli']
 
 # %% ../nbs/07_cli.ipynb #cda740df
 def _canon(opt): return opt.lstrip('-').replace('_', '-').lower()
@@ -260,6 +260,12 @@ def check_gpu(gpu:int=None, # the --gpu option
     if not torch.cuda.is_available(): raise CliError(f"--gpu {gpu}: CUDA is not available here (leave --gpu out to use the CPU)")
     if gpu >= torch.cuda.device_count(): raise CliError(f"--gpu {gpu}: there are only {torch.cuda.device_count()} CUDA devices (0 to {torch.cuda.device_count()-1})")
 
+def check_mixed_precision(mixed_precision:str=None, # the --mixed_precision option
+                         ):
+    "`--mixed_precision` of `jetatag-train`, `jetatag-predict` and `jetatag-search`: fp16 or bf16 (or not given), else a `CliError`"
+    if mixed_precision is not None and mixed_precision not in ('fp16', 'bf16'):
+        raise CliError(f"--mixed_precision must be fp16 or bf16; got {mixed_precision!r}")
+
 def check_train_options(epochs:float=None, # paper schedule: scale of every phase (0.1 is fine); one_cycle: epochs per stage
                         lr:float=None, # maximum learning rate
                         batch_size:int=16, # batch size
@@ -298,8 +304,7 @@ def check_train_options(epochs:float=None, # paper schedule: scale of every phas
     pos('epochs', epochs); pos('lr', lr); pos('batch_size', batch_size, True); pos('latent', latent, True); pos('temperature', temperature)
     if finetune is not None and (isinstance(finetune, bool) or not float(finetune).is_integer() or finetune < 0):
         raise CliError(f"--finetune must be a whole number of epochs >= 0; got {finetune!r}")
-    if mixed_precision is not None and mixed_precision not in ('fp16', 'bf16'):
-        raise CliError(f"--mixed_precision must be fp16 or bf16; got {mixed_precision!r}")
+    check_mixed_precision(mixed_precision)
     check_gpu(gpu)
 
 # %% ../nbs/07_cli.ipynb #11e43523
@@ -567,6 +572,7 @@ def predict(*files:str, # audio files (wav, flac, ogg, mp3, ...) and folders (th
             json:bool_arg=False, # print JSON instead of text (without --out)
             taggram:bool_arg=False, # also give the time-resolved tags (--json, or a .jsonl --out)
             gpu:int=None, # GPU to use
+            mixed_precision:str=None, # fp16 (CUDA) or bf16 (CUDA, or a CPU with native bfloat16) autocast; default float32
            ):
     "Tag audio files and folders with a trained model: printed, or one row per file in a CSV / JSON-lines file that a rerun adds to"
     import json as _json
@@ -575,6 +581,7 @@ def predict(*files:str, # audio files (wav, flac, ogg, mp3, ...) and folders (th
     if not files: raise CliError("give one or more audio files or folders")
     if out is not None and Path(out).suffix.lower() == '.json': raise CliError(f"--out {out}: name it .jsonl for JSON lines (one result per line) or .csv")
     if taggram and not (json if out is None else _is_jsonl(out)): raise CliError("--taggram needs --json, or an --out file ending in .jsonl")
+    check_mixed_precision(mixed_precision)
     from jetatag.learner import Tagger  # (torch, fastai: after the checks above, which answer at once)
     from jetatag.launch import launch_device
     check_gpu(gpu)
@@ -583,7 +590,7 @@ def predict(*files:str, # audio files (wav, flac, ogg, mp3, ...) and folders (th
         if found is None: raise CliError(f"no --model given and no model.safetensors under {Path('runs').absolute()} (train one with jetatag-train, or give --model PATH)")
         model = str(found)
         print(f"using the most recent model in runs/: {model}", file=sys.stderr)
-    tagger = Tagger.load(model, device=launch_device(gpu))
+    tagger = Tagger.load(model, device=launch_device(gpu), mixed_precision=mixed_precision)
     items = audio_inputs(files)
     k = top_k if top_k is not None else (None if threshold is None and tagger.thresholds is not None else 5)
     def run(f):
@@ -650,12 +657,14 @@ def search(*tags:str, # tags to search for: clips that have all of them (quote t
            json:bool_arg=False, # print JSON instead of tables
            batch_size:int=8, # clips per forward pass when building
            gpu:int=None, # GPU to use
+           mixed_precision:str=None, # fp16 (CUDA) or bf16 (CUDA, or a CPU with native bfloat16) autocast of the audio passes; default float32
           ):
     "Search audio by tags, by example, or for its nearest tags, in a JETATAG model's joint embedding space"
     import json as _json
     from jetatag.core import AudioError
     from jetatag.retrieval import SCORES, JointSpace, AudioIndex, evaluate_retrieval
     if score not in SCORES: raise CliError(f"--score must be one of {', '.join(SCORES)}; got {score!r}")
+    check_mixed_precision(mixed_precision)
     if build and dataset: raise CliError("give --build (a folder) or --dataset, not both")
     if not (build or dataset or index): raise CliError("give --index (an index to query), or --model with --build or --dataset to make one")
     if (build or dataset) and not model: raise CliError("building an index needs --model (a model.safetensors written by jetatag-train)")
@@ -663,12 +672,12 @@ def search(*tags:str, # tags to search for: clips that have all of them (quote t
     out, progress = {}, sys.stderr.isatty() and not json
     try:
         if build or dataset:
-            space = JointSpace(model, device=launch_device(gpu))
+            space = JointSpace(model, device=launch_device(gpu), mixed_precision=mixed_precision)
             if build: ix = AudioIndex.from_folder(space, build, bs=batch_size, progress=progress)
             else: ix = AudioIndex.from_cache(space, prepare_cache(dataset, data_path), split=split, bs=batch_size, progress=progress)
             for f, r in ix.skipped: print(f"skipped {f}: {r}", file=sys.stderr)
             if index: print(f"index of {len(ix)} clips written to {', '.join(map(str, ix.save(index)))}", file=sys.stderr)
-        else: ix = AudioIndex.load(index, space=model, device=launch_device(gpu))
+        else: ix = AudioIndex.load(index, space=model, device=launch_device(gpu), mixed_precision=mixed_precision)
         if tags: out['tags'] = (list(tags), ix.search_tags(list(tags), k=k, score=score))
         if audio: out['audio'] = (audio, ix.search_audio(audio, k=k))
         if tags_of: out['tags_of'] = (tags_of, ix.tags_of(tags_of, k=k, score=score))
