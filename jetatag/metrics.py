@@ -136,9 +136,9 @@ def _macro(y:np.ndarray, s:np.ndarray, fn, warn:bool=True)->tuple:
 
 # %% ../nbs/05_metrics.ipynb #205ef93a
 def tagging_metrics(y_true, # (n_clips, C) multi-hot tags
-                    clip_scores=None, # (n_clips, C) clip probabilities; default: crop average of `seg_scores`
-                    seg_scores=None, # segment (crop) probabilities, (n_clips, K, C) or (n_clips*K, C) clip-major
-                    seg_targets=None, # (n_clips*K, C) segment tags; default: each segment gets its clip's tags
+                    clip_scores:np.ndarray=None, # (n_clips, C) clip probabilities; default: crop average of `seg_scores`
+                    seg_scores:np.ndarray=None, # segment (crop) probabilities, (n_clips, K, C) or (n_clips*K, C) clip-major
+                    seg_targets:np.ndarray=None, # (n_clips*K, C) segment tags; default: each segment gets its clip's tags
                     warn:bool=True, # warn about tags left out of the macro averages
                    )->dict:
     "MTAT metrics: macro ROC-AUC / PR-AUC on clip scores, and the original's micro AUCs over segments when `seg_scores` are given."
@@ -220,7 +220,7 @@ def _best_threshold(y:np.ndarray, s:np.ndarray, grid=None)->float:
 
 def tune_thresholds(y_true, # (n_clips, C) multi-hot tags of held-out (validation) clips
                     clip_scores, # (n_clips, C) their clip probabilities
-                    grid=None, # candidate thresholds, e.g. `np.linspace(.01, .99, 99)`; None: the scores themselves
+                    grid:np.ndarray=None, # candidate thresholds, e.g. `np.linspace(.01, .99, 99)`; None: the scores themselves
                     default:float=0.5, # the threshold of a class with no positive clip
                    )->np.ndarray:
     "One decision threshold per class, each maximising that class's F1 on `clip_scores` (the DCASE practice): `(C,)`."

@@ -45,7 +45,7 @@ class JointSpace:
     "A trained model's audio and tag embeddings, for search"
     def __init__(self,
                  src, # model file (`model.safetensors`), `Tagger`, `JELearner` or `JEModel`
-                 device=None, # device to run on (default: the model's)
+                 device:str=None, # device to run on (default: the model's)
                  max_crops:int=None, # most crops in one forward pass; None: 16 on CPU, 64 otherwise (as `Tagger`)
                  mixed_precision:str=None, # None: float32; 'bf16' (CUDA, or a CPU with native bfloat16) or 'fp16' (CUDA): autocast audio passes (as `Tagger`)
                 ):
@@ -124,7 +124,7 @@ def _check_je(self:JointSpace, what='a tag query'):
 
 @patch
 def embed_tags(self:JointSpace,
-                tags=None, # a tag name or list of names (one multi-hot query); None: every single tag, one row each
+                tags:str|list=None, # a tag name or list of names (one multi-hot query); None: every single tag, one row each
                ) -> np.ndarray:
     "Tag embeddings `z_t`: `(latent,)` for one query, or `(C, latent)` for the single tags"
     import torch
@@ -261,7 +261,7 @@ def save(self:AudioIndex,
 def load(cls:AudioIndex,
           path, # the prefix (or either file) given to `save`
           space=None, # the model: `JointSpace`, model file, `Tagger`, ...; default: the model file recorded at saving
-          device=None, # device for the model
+          device:str=None, # device for the model
           mixed_precision:str=None, # of a model given by file: None (float32), 'bf16' or 'fp16' (`JointSpace`)
          ):
     "Load an index saved with `AudioIndex.save`"
