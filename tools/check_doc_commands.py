@@ -132,11 +132,14 @@ def run_page(cmds, cwd, env, log):
     script = ['set -o pipefail']
     for i, c in enumerate(cmds):
         script += [f'echo "@@@START {i}"', f'( set -e; {c}\n)', f'echo "@@@END {i} $?"']
-    p = subprocess.run(['bash', '-c', '\n'.join(script)], cwd=cwd, env=env, text=True,
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    log.write(p.stdout)
+    p = subprocess.Popen(['bash', '-c', '\n'.join(script)], cwd=cwd, env=env, text=True,
+                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    lines = []
+    for line in p.stdout:  # streamed to the log as it comes (tail -f it to follow a long run)
+        log.write(line); log.flush(); lines.append(line.rstrip('\n'))
+    p.wait()
     res, cur, buf = {}, None, []
-    for line in p.stdout.splitlines():
+    for line in lines:
         if line.startswith('@@@START '): cur, buf = int(line.split()[1]), []
         elif line.startswith('@@@END '):
             _, i, rc = line.split(); res[int(i)] = (int(rc), buf[-15:]); cur = None
@@ -145,12 +148,23 @@ def run_page(cmds, cwd, env, log):
         if i not in res: res[i] = (1, (buf if cur == i else [])[-15:] + ['(did not finish)'])
     return res
 
+def selftest():
+    "the parsing and skip rules on known cases (runs first, in milliseconds): a broken rule fails before any run"
+    assert commands('a \\\n  b\n# note\n\nc  # x') == ['a    b', 'c  # x'], commands('a \\\n  b\n# note\n\nc  # x')
+    assert as_run('jetatag-train --compare --seeds 0,1,2  # c') == 'jetatag-train --compare --seeds 0,1 --isTest true  # c'
+    assert as_run('jetatag-predict x.wav') == 'jetatag-predict x.wav'
+    assert skip_reason('jetatag-train --dataset mtat --data_path /data', '').startswith('needs the real data set')
+    assert skip_reason('jetatag-train --dataset synth', '') is None
+    assert skip_reason('ls', 'ls\n# docs-test: skip (needs a microphone)') == 'marked on the page: needs a microphone'
+    assert [m.group(1) for m in FENCE.finditer('```sh\na\n```\n```python\nb\n```\n```bash\nc\n```\n')] == ['sh', 'bash']
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--keep', action='store_true', help='keep the temporary clone and HOME')
     ap.add_argument('--list', action='store_true', help='only list what would run and what is skipped')
     ap.add_argument('--pages', nargs='*', help='pages to check (default: index, method, tutorials)')
     a = ap.parse_args()
+    selftest()
     t0 = time.time()
     tmp = Path(tempfile.mkdtemp(prefix='jetatag-doccmds-'))
     clone, home = tmp / 'jetatag', tmp / 'home'
