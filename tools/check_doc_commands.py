@@ -175,7 +175,7 @@ def main():
     pages = [p for pat in pats for p in sorted(clone.glob(pat))]
     env = {**os.environ, 'HOME': str(home), 'MPLBACKEND': 'Agg', 'OMP_NUM_THREADS': os.environ.get('OMP_NUM_THREADS', '1'),
            'PYTHONUNBUFFERED': '1', 'TQDM_DISABLE': '1'}
-    npass = nfail = nskip = 0
+    npass = nfail = nskip = nrun = 0
     log = open(tmp / 'commands.log', 'w')
     for page in pages:
         rel = str(page.relative_to(clone))
@@ -203,13 +203,14 @@ def main():
             if why:
                 nskip += 1; print(f'SKIP {where}: {c}\n       reason: {why}'); continue
             shown = c if rc_cmd == c else f'{c}\n       run as: {rc_cmd}'
-            if a.list: print(f'RUN  {where}: {shown}'); k += 1; continue
+            if a.list: print(f'RUN  {where}: {shown}'); k += 1; nrun += 1; continue
             rc, tail = res[k]; k += 1
             if rc == 0: npass += 1; print(f'PASS {where}: {shown}')
             else:
                 nfail += 1; print(f'FAIL {where}: {shown}\n       exit {rc}; last lines:')
                 print('\n'.join('       | ' + l for l in tail))
     log.close()
+    if a.list: print(f'\ndoc commands: {nrun} to run, {nskip} skipped'); shutil.rmtree(tmp, ignore_errors=True); return
     print(f'\ndoc commands: {npass} passed, {nfail} failed, {nskip} skipped ({time.time() - t0:.0f}s; log {tmp/"commands.log"})')
     if not a.keep and not nfail: shutil.rmtree(tmp, ignore_errors=True)
     elif nfail: print(f'kept {tmp} to look at')
