@@ -244,7 +244,8 @@ def folder_cache(data_path, # the folder of audio files (in subfolders too)
     print(f"{csv}: {len(t)} files, {task}, {len({x for l in labels for x in l})} tags" + (f" (separated by {d!r})" if d else '')
           + (f", split from column {t.attrs['split_col']!r}" if t.attrs['split_col'] is not None else f", validation/test drawn with seed {seed}")
           + (f"; {unlisted} audio files in {root} are not in it (not used)" if unlisted else ''))
-    rows = pd.DataFrame(dict(path=[str(f) for f in files], tags=labels, split=t['split'].tolist()))
+    # absolute: `_df_cache` joins each path to `root`, which doubled a relative --data_path (my_audio/my_audio/...)
+    rows = pd.DataFrame(dict(path=[os.path.abspath(f) for f in files], tags=labels, split=t['split'].tolist()))
     return _df_cache(rows, root, fn_col='path', label_col='tags', valid_col='split' if t.attrs['split_col'] is not None else None,
                      valid_pct=0.15, test_pct=0.15, seed=seed, task=task, names=t['file'].tolist(), dataset='folder',
                      cache_dir=root/FILES_CACHE, workers=workers, progress=progress)   # `AudioDataLoaders.from_df`'s path: split drawn, decoded once
