@@ -548,12 +548,14 @@ def evaluate(model:str, # model file written by jetatag-train (model.safetensors
              gpu:int=None, # GPU to use
              json_out:str=None, # also write the metrics to this JSON file
              threshold:float=None, # F1 threshold for every tag (default: the model's tuned thresholds, else 0.5)
+             mixed_precision:str=None, # fp16 (CUDA) or bf16 (CUDA, or a CPU with native bfloat16) autocast; default float32
             ):
     "Evaluate a saved model on a split of a preprocessed dataset"
+    check_mixed_precision(mixed_precision)  # (before torch is imported)
     from jetatag.learner import Tagger, evaluate_tagger
     from jetatag.launch import launch_device
     check_gpu(gpu)
-    tagger = Tagger.load(model, device=launch_device(gpu))
+    tagger = Tagger.load(model, device=launch_device(gpu), mixed_precision=mixed_precision)
     cache = prepare_cache(dataset, data_path, csv=csv)
     res = evaluate_tagger(tagger, cache, split=split, bs=batch_size, threshold=threshold)
     if threshold is None and tagger.thresholds is not None:
