@@ -4,7 +4,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 def parser(desc):
-    p = argparse.ArgumentParser(description=desc)
+    p = argparse.ArgumentParser(description=desc, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--threads', type=int, default=None, help="torch threads (default: torch's default)")
     p.add_argument('--reps', type=int, default=3, help='interleaved repetitions (median reported)')
     return p
@@ -86,3 +86,22 @@ def set_malloc(hold:bool):
 
 def faults_sys():
     r = resource.getrusage(resource.RUSAGE_SELF); return r.ru_minflt, r.ru_stime
+
+MALLOC = {'default': (False,), 'hold': (True,), 'both': (False, True)}  # the --malloc choices: the settings they run
+MNAME = {False: 'glibc default', True: 'hold_freed_memory'}
+
+def interleave_malloc(arms:dict, settings=(False, True), reps=3):
+    """Run every arm (name -> callable) once per round and malloc setting (`set_malloc`), `reps` rounds after one warm-up
+    round per setting: {(hold, name): [(seconds, sys seconds, minor faults), ...]}. An arm returning a number reports its
+    own seconds (e.g. a Learner's training phase); otherwise its wall time is taken"""
+    res = {(h, k): [] for h in settings for k in arms}
+    for h in settings:
+        set_malloc(h)
+        for f in arms.values(): f()
+    for _ in range(reps):
+        for h in settings:
+            set_malloc(h)
+            for k, f in arms.items():
+                f0, s0 = faults_sys(); t0 = time.perf_counter(); r = f(); t = time.perf_counter() - t0; f1, s1 = faults_sys()
+                res[h, k].append((r if isinstance(r, float) else t, s1 - s0, f1 - f0))
+    return res

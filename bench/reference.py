@@ -136,12 +136,20 @@ REFERENCES = {'HC': RefHarmonicCNN, 'SC': RefSampleCNN}
 
 def n_params(m): return sum(p.numel() for p in m.parameters())
 
-def eval_crops(wave, L, n):
-    "`n` crops of `L` samples evenly spaced over `wave` (one zero-padded crop when the clip is shorter), as (n, L)"
+def eval_crops(wave, L, n=16):
+    "`n` evaluation crops of `L` samples, (n, L): starts i * ((len - L) // n), as Won et al.'s evaluation; a clip no longer than `L` is one crop, zero-padded around it"
     w = torch.as_tensor(wave)
-    if len(w) <= L: return F.pad(w, (0, L - len(w)))[None]
-    starts = torch.linspace(0, len(w) - L, n).round().long().tolist()
-    return torch.stack([w[s:s + L] for s in starts])
+    if len(w) <= L:
+        pad = (L - len(w)) // 2
+        return F.pad(w, (pad, L - len(w) - pad))[None]
+    hop = (len(w) - L) // n
+    return torch.stack([w[i * hop:i * hop + L] for i in range(n)])
+
+def predict(model, waves, L, n=16):
+    "Clip probabilities (len(waves), 50): each clip's crops in one batch through `model` (eval, no gradient), the mean of their sigmoids"
+    model.eval()
+    with torch.no_grad():
+        return torch.stack([torch.sigmoid(model(eval_crops(w, L, n))).mean(0) for w in waves])
 
 # ------------------------------------------------------------------------------------------------ the check (jetatag)
 def jetatag_model(name):
