@@ -57,6 +57,7 @@ class JointSpace:
         self.align, self.margin = self.config.get('align', 'pairwise'), float(self.config.get('margin', 0.4))
         self.inference = InferenceModel(self.model, self.config, max_crops=max_crops, mixed_precision=mixed_precision)  # crops, chunked passes through a BatchNorm-folded copy, activation: as `Tagger`
         self.space = 'joint' if self.with_je else 'encoder'
+        self.pool = self.config.get('pool', 'mean')  # clip probabilities from crop probabilities, as the model pools them (`pool_probs`; as `Tagger`)
         self._fp = None
 
     @property
@@ -82,9 +83,10 @@ def embed(self:JointSpace,
            bs:int=8, # clips per batch
            progress:bool=False, # show a progress bar
           ):
-    "Embeddings `(N, latent)` (L2-normalised) and classifier probabilities `(N, C)` of `items`, both float32 arrays"
+    "Embeddings `(N, latent)` (L2-normalised) and classifier probabilities `(N, C)` (the crops pooled as the model's `pool` says) of `items`, both float32 arrays"
     import torch, torch.nn.functional as F
     from fastprogress.fastprogress import progress_bar
+    from jetatag.metrics import pool_probs
     items = list(items) if isinstance(items, (list, tuple)) else [items]
     m = self.model
     was_training = m.training
@@ -94,7 +96,8 @@ def embed(self:JointSpace,
         chunks = range(0, len(items), bs)
         for i in (progress_bar(chunks) if progress and len(items) > bs else chunks):
             for z, p in self.inference.per_item(items[i:i + bs], lambda m, h: _embed_heads(self, m, h)):
-                Z.append(F.normalize(z.mean(0), dim=-1)); P.append(p.mean(0))
+                Z.append(F.normalize(z.mean(0), dim=-1))
+                P.append(p.mean(0) if self.pool == 'mean' else pool_probs(p[None], self.pool, self.inference.multilabel)[0])
     finally: m.train(was_training)
     if not Z: return np.zeros((0, m.latent if self.with_je else m.classifier.n_in), np.float32), np.zeros((0, len(self.vocab)), np.float32)
     return torch.stack(Z).numpy(), torch.stack(P).numpy()
