@@ -43,7 +43,7 @@ def _check_wave(x, fn):
 
 def random_crop(x:np.ndarray, # 1-D waveform (an np.memmap is fine: only the crop is read)
                 length:int, # crop length in samples
-                rng=None, # `np.random.Generator`, int seed, or None
+                rng:np.random.Generator|int|None=None, # `np.random.Generator`, int seed, or None
                ) -> np.ndarray: # float32 `(length,)`, a copy
     "One random `length`-sample crop of `x`; a shorter `x` is zero-padded at a random offset."
     length = _check_length(length, 'random_crop'); _check_wave(x, 'random_crop')
@@ -87,7 +87,7 @@ def eval_crops(x:np.ndarray, # 1-D waveform (np.memmap is fine: only the crops a
 def segment_crop_starts(n:int, # clip length in samples (longer than `length`)
                         length:int, # crop length in samples
                         n_crops:int, # number of crops, one per equal part of the clip
-                        rng=None, # `np.random.Generator`, int seed, or None
+                        rng:np.random.Generator|int|None=None, # `np.random.Generator`, int seed, or None
                        ) -> np.ndarray: # int64 `(n_crops,)` start positions, increasing
     "Random starts of `n_crops` crops, crop `i` inside (or containing) the `i`-th of `n_crops` equal parts of an `n`-sample clip"
     length = _check_length(length, 'segment_crop_starts')
@@ -104,7 +104,7 @@ def segment_crop_starts(n:int, # clip length in samples (longer than `length`)
 def segment_crops(x:np.ndarray, # 1-D waveform (np.memmap is fine: only the crops are read)
                   length:int, # crop length in samples
                   n_crops:int, # number of crops
-                  rng=None, # `np.random.Generator`, int seed, or None
+                  rng:np.random.Generator|int|None=None, # `np.random.Generator`, int seed, or None
                  ) -> np.ndarray: # float32 `(n_crops, length)`
     "`n_crops` random crops covering `x` (`segment_crop_starts`), stacked; a clip no longer than a crop: `n_crops` `random_crop`s"
     _check_wave(x, 'segment_crops')
@@ -188,7 +188,7 @@ audio_extensions = {'.wav', '.wave', '.flac', '.ogg', '.oga', '.opus', '.mp3', '
 
 def get_audio_files(path, # folder to search
                     recurse:bool=True, # also in subfolders
-                    folders=None, # only in these subfolders (names), like `get_image_files`
+                    folders:list|None=None, # only in these subfolders (names), like `get_image_files`
                    ) -> L: # sorted paths
     "Audio files in `path` (the extensions `load_audio` decodes), recursively, only in `folders` if given: fastai's `get_image_files` for audio"
     return L(sorted(get_files(path, extensions=audio_extensions, recurse=recurse, folders=folders)))
@@ -248,7 +248,7 @@ class ToAudio(DisplayedTransform):
     input_types = (str, os.PathLike, np.ndarray, torch.Tensor) # what it takes: fastai's `test_dl` and `predict` start the pipeline here for these
     train_setup = False # `setups` sees the items of every split, not the training ones only
     def __init__(self,
-                 cache_dir=None, # folder of the decode cache; None: `audio_cache_dir()`; False: no cache (decode every time)
+                 cache_dir:str|Path|bool|None=None, # folder of the decode cache; None: `audio_cache_dir()`; False: no cache (decode every time)
                  workers:int|None=None, # processes decoding the files not cached yet when the `Datasets` are built; None: all usable cores; 0: in this process
                  progress:bool=True, # show a progress bar while decoding them
                 ):
@@ -279,7 +279,15 @@ def _task_tfm(ds):
     raise ValueError("the DataLoaders have no CategoryBlock or MultiCategoryBlock target (the task and vocab come from it)")
 
 class AudioDL(TfmdDL):
-    "`AudioBlock`'s `TfmdDL`: collates with `audio_collate`, and knows what the learner needs from its transforms: `task`, `vocab`, `input_length`, `n_crops`"
+    "`AudioBlock`'s `TfmdDL`: collates with `audio_collate`, and knows what the learner needs from its transforms: `task`, `vocab`, `input_length`, `n_crops` (keywords other than these four are fastai's `TfmdDL` ones, passed on)"
+    def __init__(self,
+                 dataset, # the items: a fastai `Datasets` (or its subset) of (audio, target) tuples
+                 bs:int=64, # batch size
+                 shuffle:bool=False, # reshuffle every epoch (fastai's training `DataLoader` does)
+                 num_workers:int|None=None, # worker processes; None: fastai's default (the cores, up to 16)
+                 **kwargs, # the rest of fastai's `TfmdDL` / `DataLoader` keywords (`drop_last`, `device`, `after_item`, `after_batch`, ...), passed on
+                ):
+        super().__init__(dataset, bs=bs, shuffle=shuffle, num_workers=num_workers, **kwargs)
     def create_batch(self,
                      b:list, # the items (tuples) of one batch
                     ):
@@ -310,7 +318,7 @@ class AudioDL(TfmdDL):
         "The target's tags (classes), in the order of the model's outputs"
         return _task_tfm(self.dataset).vocab
 
-def AudioBlock(cache_dir=None, # folder of the decode cache; None: `audio_cache_dir()`; False: no cache
+def AudioBlock(cache_dir:str|Path|bool|None=None, # folder of the decode cache; None: `audio_cache_dir()`; False: no cache
                workers:int|None=None, # processes decoding the files not cached yet; None: all usable cores; 0: in this process
                progress:bool=True, # progress bar while decoding
               ) -> TransformBlock:
@@ -390,6 +398,12 @@ def _df_cache(df, path='.', valid_pct=0.2, seed=None, fn_col=0, folder=None, suf
 # %% ../nbs/01_data.ipynb #62291664
 class AudioDataLoaders(DataLoaders):
     "fastai `DataLoaders` of audio crops, from audio files (`from_folder`, `from_csv`, `from_df`) or a clip cache (`from_cache`); `test_dl` (and so `Learner.predict`) takes file paths, waveforms and `AudioTensor`s"
+    def __init__(self,
+                 *loaders, # the `DataLoader`s to wrap: training, validation (and more)
+                 path:str|Path='.', # folder a learner of these saves to (as fastai's `DataLoaders`)
+                 device:str|torch.device|None=None, # where batches go; None: where the loaders put them
+                ):
+        super().__init__(*loaders, path=path, device=device)
     def test_dl(self,
                 test_items, # audio file paths, 1-D waveforms at 16 kHz, `AudioTensor`s, or row positions in the cache
                 rm_type_tfms:int=None, # type transforms to skip; None: 0 (every item enters the pipeline at its start, and `ToAudio` reads it)
@@ -407,8 +421,8 @@ class AudioDataLoaders(DataLoaders):
                    valid_split:str='valid', # the split used for validation ('valid', or 'test' to monitor it)
                    num_workers:int|None=None, # data-loader worker processes; None: 0 (loading is cheap, see below)
                    seed:int|None=None, # makes crops and shuffling reproducible
-                   device=None, # where batches go; None: fastai's default device
-                   batch_tfms=None, # extra fastai batch transforms (augmentation)
+                   device:str|torch.device|None=None, # where batches go; None: fastai's default device
+                   batch_tfms:list|None=None, # extra fastai batch transforms (augmentation)
                    train_crops:int=1, # training crops per clip: 1, one random crop (batches `(B, T)`); K > 1, K crops covering the clip (`(B, K, T)`, `segment_crops`)
                    **kwargs, # passed to `DataBlock.dataloaders`, e.g. `val_bs`, `pin_memory`
                   ): # `AudioDataLoaders` with `.cache`, and `.vocab`, `.task`, `.n_crops`, `.input_length` from the blocks
@@ -445,17 +459,17 @@ class AudioDataLoaders(DataLoaders):
                 valid_pct:float=0.2, # fraction of the rows for validation, drawn at random (when there is no `valid_col`)
                 seed:int|None=None, # seed of the random split, the training crops and the shuffling
                 fn_col=0, # column of the file names (position or name)
-                folder=None, # subfolder of `path` the file names are relative to
+                folder:str|None=None, # subfolder of `path` the file names are relative to
                 suff:str='', # appended to every file name (e.g. '.mp3' when the column has none)
                 label_col=1, # column of the labels (position or name)
                 label_delim:str|None=None, # separator of several tags in one cell (multi-label); None: one label per file (single-label)
-                valid_col=None, # column saying the split: True/False (True: validation, as fastai) or 'train'/'valid'/'test' (`SPLIT_NAMES`)
+                valid_col:str|int|None=None, # column saying the split: True/False (True: validation, as fastai) or 'train'/'valid'/'test' (`SPLIT_NAMES`)
                 test_pct:float=0., # without `valid_col`: also draw this fraction (at least one file) as a test split, for `evaluate('test')`
                 input_length:int=None, # samples per crop: the encoder's `input_length` (required)
                 n_crops:int|None=None, # evaluation crops per clip; None: 16 if clips are longer than `input_length`, else 1
                 bs:int=16, # batch size
                 vocab:list|None=None, # tag order; None: every tag used, sorted (fastai's `CategoryMap`)
-                cache_dir=None, # where the decoded clips go; None: `path/.jetatag-cache`
+                cache_dir:str|Path|None=None, # where the decoded clips go; None: `path/.jetatag-cache`
                 workers:int|None=None, # decoding processes for files not cached yet; None: all usable cores; 0: in this process
                 progress:bool=True, # show a progress bar while decoding
                 **kwargs): # passed to `from_cache`: `num_workers`, `batch_tfms`, `val_bs`, `device`, ...
@@ -547,7 +561,7 @@ def _clip_idxs(n, idxs, max_n):
 
 def split_clips(dls:DataLoaders, # as for `test_dataloader`
                 split:str, # 'train', 'valid' or 'test'
-                idxs=None, # positions within the split; None: the first `max_n`
+                idxs:list|None=None, # positions within the split; None: the first `max_n`
                 max_n:int=None, # at most this many clips; None: all
                ) -> tuple: # (whole waveforms at 16 kHz as numpy arrays, their labels as lists of tags)
     "The whole clips of `split` (not crops) and their labels, from the cache or from the `DataBlock`'s own items (`show_results` draws them)"
