@@ -53,12 +53,13 @@ def main():
     p = parser(__doc__)
     p.add_argument('--models', default='HC,SC', help='comma-separated: HC, SC (with a reference); SC-se, MS (jetatag only)')
     p.add_argument('--batches', type=int, default=1, help='training batches per timed run')
-    p.add_argument('--bs', type=int, default=16, help='batch size')
+    p.add_argument('--bs', type=int, default=16, help='batch size (at least 2: BatchNorm needs two clips in training)')
     p.add_argument('--malloc', default='both', choices=list(MALLOC),
                    help="glibc malloc: 'default' (glibc's), 'hold' (hold_freed_memory(), as the jetatag commands), 'both' (alternating)")
     p.add_argument('--bare', action='store_true', help='also a bare PyTorch loop on the jetatag fp32 model (the Learner overhead)')
     p.add_argument('--no-gpu', action='store_true', help='skip the CUDA section')
     args = p.parse_args()
+    if args.bs < 2: p.error(f"--bs must be at least 2 (BatchNorm in training); got {args.bs}")
     torch = setup(args)
     from fastai.callback.core import Callback, CancelValidException
     from jetatag.data import je_dataloaders
@@ -137,6 +138,8 @@ def main():
                 print(f"    {k:18s} {cps[k]:7.2f} clips/s{ratio:18s} | {mfu:4.0f} GFLOP/s = {100 * mfu / pk:3.0f}% of the "
                       f"{'bfloat16' if 'bf16' in k else 'float32'} matmul peak{extra} | "
                       f"sys {s:.2f} s, {f / 1e3:.0f} k minor faults per run | runs {[round(r[0], 2) for r in res[h, k]]} s", flush=True)
+            if 'jetatag fp32 bare' in cps:
+                print(f"    Learner overhead against the bare loop (fp32): {100 * (cps['jetatag fp32 bare'] / cps['jetatag fp32'] - 1):+.1f} %")
             summary.append((name, MNAME[h], cps))
         if len(settings) == 2:
             for k in arms:
