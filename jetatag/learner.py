@@ -598,10 +598,13 @@ class JoinFits(Callback):
 class StageTrackers(Callback):
     "fastai's trackers (`SaveModelCallback`, `EarlyStoppingCallback`, `ReduceLROnPlateau`) over a `fit_je` run: the best value starts again with each stage and holds over its phases"
     order = 55  # after the recorder has named the fit's metrics, before the trackers (60-63) prepare
-    def __init__(self): self.last_stage, self.own = None, []
+    def __init__(self,
+                 saved:list=None, # the trackers' state in the checkpoint a run resumes from (`JELearner._tracker_state`)
+                ): self.last_stage, self.own, self.saved, self.pending, self.skipped = None, [], list(saved or []), [], []
     def before_fit(self):
         stage, names = _bare(self.model).stage, list(self.recorder.metric_names[1:])
         new, self.last_stage = stage != self.last_stage, stage
+        self.pending, self.saved = [s for s in self.saved if s.get('stage') == stage], []  # (the resumed run's first fit: the best values of its stage)
         for cb in self.learn.cbs:
             if not isinstance(cb, TrackerCallback): continue
             if not any(cb is c for c, *_ in self.own): self.own.append((cb, cb.reset_on_fit, getattr(cb, 'fname', None)))
@@ -611,6 +614,23 @@ class StageTrackers(Callback):
             if isinstance(cb, SaveModelCallback):
                 base = next(f for c, _, f in self.own if c is cb)
                 cb.fname = (base if stage == 'classifier' else f'{base}_joint') + (f'_phase{self.learn.phase_idx}' if cb.every_epoch else '')
+    def before_epoch(self):
+        "A resumed phase's skipped epochs have no values: the trackers sit them out; at its first epoch they get their best (and patience count) back"
+        skip = self.epoch < getattr(self.learn, 'skip_to', 0)
+        for cb, *_ in self.own:
+            if skip and cb.run: cb.run = False; self.skipped.append(cb)
+        if skip: return
+        for cb in self.skipped: cb.run = True
+        self.skipped = []
+        if self.pending: self._resume(self.pending); self.pending = []
+    def _resume(self, saved):
+        left = list(saved)
+        for cb, *_ in self.own:
+            s = next((s for s in left if (s['kind'], s['monitor']) == (type(cb).__name__, cb.monitor)), None)
+            if s is None or not cb.run: continue
+            left.remove(s)
+            if s['best'] is not None: cb.best = s['best']
+            if getattr(self.learn, 'skip_to', 0) and s.get('wait') is not None and hasattr(cb, 'wait'): cb.wait = s['wait']  # (a new phase starts it at 0, as fastai's every fit)
     @staticmethod
     def _check(learn, cbs=None):
         "Refuse, before training, a tracker (in `learn.cbs` or `cbs`) whose monitor is reported by no stage of `learn`"
@@ -775,7 +795,13 @@ class JELearner(Learner):
         return {'model': _bare(self.model).state_dict(),
                 **_plain({'opt': self.opt.state_dict() if self.opt is not None else None, 'progress': dict(self.train_progress),
                           'plan': [vars(p) for p in self.plan], 'history': list(self.history), 'config': _bare(self.model).config,
-                          'data': self._data_settings()})}
+                          'data': self._data_settings(), 'trackers': self._tracker_state()})}
+
+    def _tracker_state(self):
+        "What fastai's trackers (`SaveModelCallback`, `EarlyStoppingCallback`, ...) know: their best value and patience count, in this stage"
+        return [dict(kind=type(cb).__name__, monitor=cb.monitor, stage=_bare(self.model).stage,
+                     best=None if getattr(cb, 'best', None) is None else float(cb.best), wait=getattr(cb, 'wait', None))
+                for cb in self.cbs if isinstance(cb, TrackerCallback)]
 
     def _data_settings(self):
         "What of the DataLoaders changes training: batch size, crop length, evaluation crops"
@@ -822,7 +848,7 @@ class JELearner(Learner):
         else: raise ValueError(f"schedule must be 'paper' or 'one_cycle', got {schedule!r}")
         self.plan, self.history, self.train_progress, self.diverged = plan, [], dict(phase=0, epoch=0), None
         self._drop_thresholds()  # they were tuned for the weights before this training
-        start_phase, start_epoch, opt_state = 0, 0, None
+        start_phase, start_epoch, opt_state, trackers = 0, 0, None, None
         if resume:
             ck = self.checkpoint_path()
             if not ck.exists(): print(f"no checkpoint at {ck}: starting from scratch")
@@ -836,14 +862,14 @@ class JELearner(Learner):
                 if diff: raise ValueError(f"the checkpoint at {ck} was written with other settings ({'; '.join(diff)}): "
                                           "pass the same ones, or delete it to start again")
                 self.model.load_state_dict(st['model'])
-                self.history = st['history']
+                self.history, trackers = st['history'], st.get('trackers')
                 start_phase, start_epoch = st['progress']['phase'], st['progress']['epoch']
                 if start_phase < len(plan) and start_epoch >= plan[start_phase].epochs: start_phase, start_epoch = start_phase + 1, 0
                 else: opt_state = st['opt']
                 if isinstance(opt_state, dict) and 'hypers' in opt_state: opt_state['hypers'] = L(opt_state['hypers'])  # fastai's own type
                 print(f"resuming at phase {start_phase + 1}/{len(plan)}, epoch {start_epoch}")
         StageTrackers._check(self, cbs)
-        own = [EpochHistory(), StageTrackers()] + ([EpochCheckpoint()] if checkpoint else [])
+        own = [EpochHistory(), StageTrackers(trackers)] + ([EpochCheckpoint()] if checkpoint else [])
         try:
             with self._run(list(L(cbs)) + own):
                 for i, ph in enumerate(plan):
@@ -950,9 +976,11 @@ class JELearner(Learner):
         return th
 
     # --- inference ------------------------------------------------------------------------------
-    def tagger(self):
+    def tagger(self,
+               mixed_precision:str=None, # None: float32; 'bf16' or 'fp16': autocast forward passes (`Tagger`, `amp_autocast`)
+              ):
         "A `Tagger` for new audio with this learner's model"
-        return Tagger(self.model, self.dls.vocab, self.config)
+        return Tagger(self.model, self.dls.vocab, self.config, mixed_precision=mixed_precision)
 
     # --- fastai's habits ------------------------------------------------------------------------
     def to_distributed(self,
@@ -1386,7 +1414,7 @@ class AudioMixedPrecision(MixedPrecision):
     def before_fit(self):
         dev = getattr(self.dls, 'device', None) or next(self.model.parameters()).device
         if torch.device(dev).type == 'cuda': return super().before_fit()
-        self.autocast = amp_autocast('cpu', self.amp_mode, self.cpu_bf16, what='training')
+        self.autocast = amp_autocast(dev, self.amp_mode, self.cpu_bf16, what='training')  # (another device, 'mps': float32, said once)
         self.learn.scaler, self.scales = GradScaler('cpu', enabled=False), L()  # bfloat16 has float32's range: no loss scaling
 
 @patch
