@@ -36,7 +36,7 @@ What it does, in order:
    The pages share one clone and one HOME, in the order index, method, tutorials (as a reader who follows the site:
    the retrieval tutorial's `runs/synth-HC-je/` is the one the quick start trained).
 6. Files a page asks the reader to bring (FIXTURES: `song.mp3`, `clip.wav`, a tagged folder `my_audio/` with its
-   `tags.csv`, `~/music`, ...) are written before that page runs, as short generated tones and noise, and listed.
+   `tags.csv`, a folder to tag `new_audio/`, `~/music`, ...) are written before that page runs, as short generated tones and noise, and listed.
 
 It prints, for each block, the page, its commands and PASS / FAIL / SKIP (with the last lines of output on failure),
 then "doc commands: N passed, M failed, K skipped" (and how many expectations were checked), and exits 1 if a runnable
