@@ -9,8 +9,8 @@ __all__ = ['STAGES', 'ALIGNS', 'PAPER_STAGE1', 'PAPER_STAGE2', 'DEFAULT_LATENT',
            'FeedTargets', 'FreezeEncoder', 'je_splitter', 'LossPart', 'joint_scores', 'JointSpaceAUC', 'LossParts',
            'TrainingDiverged', 'StopOnNaN', 'linear_probe', 'JEDiagnostics', 'EpochHistory', 'EpochCheckpoint',
            'JoinFits', 'StageTrackers', 'Phase', 'paper_plan', 'one_cycle_plan', 'je_opt_func', 'default_latent',
-           'JELearner', 'build_model', 'je_learner', 'cpu_has_bf16', 'amp_autocast', 'InferenceModel', 'Tagger',
-           'metric_family', 'metrics_from_crops', 'evaluate_tagger', 'AudioMixedPrecision']
+           'JELearner', 'ModelConfig', 'build_model', 'je_learner', 'cpu_has_bf16', 'amp_autocast', 'InferenceModel',
+           'Tagger', 'metric_family', 'metrics_from_crops', 'evaluate_tagger', 'AudioMixedPrecision']
 
 # %% ../nbs/06_learner.ipynb #342b6724
 import json, warnings
@@ -969,7 +969,7 @@ class JELearner(Learner):
             raise ValueError("tune_thresholds is for multi-label models; a single-label model predicts its arg-max class")
         dl = dl if dl is not None else test_dataloader(self.dls, split)
         probs, targs = self.crop_preds(dl)
-        clip = pool_probs(probs.double(), self.config.get('pool', 'mean'), multilabel=True)  # clip scores: the crops pooled as the model pools them
+        clip = pool_probs(probs.double(), ModelConfig.from_dict(self.config).pool, multilabel=True)  # clip scores: the crops pooled as the model pools them
         th = tune_thresholds(targs.numpy(), clip.numpy(), grid=grid)
         self.config.update(thresholds=[float(t) for t in th], thresholds_split=getattr(dl, 'split', split))
         self.loss_func.thresh = list(self.config['thresholds'])  # fastai's `predict` decodes with them too
@@ -1029,6 +1029,52 @@ class JELearner(Learner):
         from jetatag.plots import show_results   # (absolute: this notebook's own JELearner runs it too)
         return show_results(self, ds_idx, dl=dl, max_n=max_n, **kwargs)
 
+# %% ../nbs/06_learner.ipynb #1ddbf1c7
+from dataclasses import field, fields
+
+@dataclass
+class ModelConfig:
+    "A model's configuration, typed: what rebuilds it (`build_model`) and what inference and the metrics read"
+    encoder:str=None # an encoder name (`ENCODERS`), or the module path of an encoder of your own
+    block:str='basic' # SampleCNN block of 'SC'
+    encoder_kwargs:dict=field(default_factory=dict) # arguments of the encoder's class
+    n_classes:int=None # number of tags / classes
+    latent:int=None # size of the joint embedding
+    multilabel:bool=True # multi-label tagging (sigmoid) or single-label classes (softmax)
+    with_je:bool=True # the model has the joint-embedding parts (False: the baseline)
+    clf_scale:float=1. # scale of the classifier's L2-normalised vector
+    align:str='pairwise' # stage 1's alignment loss (a file without it: the original's, pairwise)
+    margin:float=0.4 # margin of the pairwise loss
+    temperature:float=0.1 # temperature of the contrastive loss
+    vocab:list=None # tag names in class order
+    task:str=None # 'multilabel' or 'singlelabel'
+    dataset:str='' # the cache's dataset name
+    n_crops:int=16 # evaluation crops of a clip
+    sr:int=SR # sample rate
+    input_length:int=None # clip length the encoder takes; None: the encoder's own
+    pool:str='mean' # clip scores from crop scores: 'mean', 'max' or 'lse'
+    train_crops:int=1 # crops per training item
+    thresholds:list=None # tuned per-tag decision thresholds (multi-label), or None
+    thresholds_split:str=None # the split they were tuned on
+    extra:dict=field(default_factory=dict) # keys of a stored configuration that are not fields (kept, written back)
+
+    @classmethod
+    def from_dict(cls,
+                  d:dict, # a stored configuration (`JEModel.config`, a checkpoint's, a safetensors file's metadata), or a `ModelConfig`
+                 ) -> 'ModelConfig':
+        "The typed configuration of a stored one: a key it lacks takes the field's default, a key that is no field is kept in `extra`"
+        if isinstance(d, ModelConfig): return d
+        if not isinstance(d, dict): raise TypeError(f"a model configuration is a dict or a ModelConfig, got {type(d).__name__}")
+        names = {f.name for f in fields(cls)} - {'extra'}
+        return cls(**{k: v for k, v in d.items() if k in names}, extra={k: v for k, v in d.items() if k not in names})
+
+    def to_dict(self) -> dict:
+        "The plain, JSON-ready dict that is stored: every field (the thresholds only when tuned), then `extra`"
+        d = {f.name: getattr(self, f.name) for f in fields(self) if f.name != 'extra'}
+        for k in ('thresholds', 'thresholds_split'):
+            if d[k] is None: del d[k]
+        return {**d, **self.extra}
+
 # %% ../nbs/06_learner.ipynb #67750f22
 def _make_encoder(arch, # an encoder name (`ENCODERS`), an `nn.Module`, or a callable that returns one
                   block:str='basic', # SampleCNN block of the name 'SC'
@@ -1055,20 +1101,22 @@ def _needs_arch(config:dict, how:str) -> ValueError:
     return ValueError(f"the model's encoder is {config['encoder']}, a module of your own that its configuration cannot rebuild: "
                       f"pass that module (or the function that builds it) as {how}")
 
-def build_model(config:dict, # as stored in `JEModel.config`: encoder, block, encoder_kwargs, n_classes, latent, multilabel, with_je
+def build_model(config:dict, # as stored in `JEModel.config` (or a `ModelConfig`): encoder, block, encoder_kwargs, n_classes, latent, multilabel, with_je
                 arch:nn.Module=None, # the encoder, for a model whose encoder is a module of your own: the module, or a callable that returns one (called with `encoder_kwargs`)
                ) -> 'JEModel':
     "Rebuild a `JEModel` from its configuration; a named encoder ('HC', 'SC', 'MS', 'SCR') is rebuilt from it, any other is `arch`"
+    c = ModelConfig.from_dict(config)
+    for k in ('encoder', 'n_classes', 'latent'):
+        if getattr(c, k) is None: raise ValueError(f"the model configuration has no {k}: it cannot rebuild the model")
     if arch is None:
-        if config['encoder'] not in ENCODERS: raise _needs_arch(config, 'build_model(config, arch=...)')
-        arch = config['encoder']
-    kw = {} if isinstance(arch, nn.Module) else config.get('encoder_kwargs', {})
-    enc = _make_encoder(arch, block=config.get('block', 'basic'), encoder_kwargs=kw)
-    m = JEModel(enc, config['n_classes'], latent=config['latent'], multilabel=config['multilabel'], with_je=config['with_je'],
-                input_length=config.get('input_length'), pool=config.get('pool', 'mean'))
-    scale = float(config.get('clf_scale') or 1.)
+        if c.encoder not in ENCODERS: raise _needs_arch(config, 'build_model(config, arch=...)')
+        arch = c.encoder
+    kw = {} if isinstance(arch, nn.Module) else c.encoder_kwargs
+    enc = _make_encoder(arch, block=c.block, encoder_kwargs=kw)
+    m = JEModel(enc, c.n_classes, latent=c.latent, multilabel=c.multilabel, with_je=c.with_je, input_length=c.input_length, pool=c.pool)
+    scale = float(c.clf_scale or 1.)
     if scale != 1: next(l for l in m.classifier.layers if isinstance(l, L2Norm)).scale = scale
-    m.config = dict(config)
+    m.config = c.to_dict() if isinstance(config, ModelConfig) else dict(config)  # (stored as given)
     return m
 
 def je_learner(dls, # DataLoaders from `je_dataloaders` (their input length must be the encoder's)
@@ -1160,9 +1208,9 @@ class InferenceModel:
         if mixed_precision not in (None, 'bf16', 'fp16'): raise ValueError(f"mixed_precision must be None, 'bf16' or 'fp16'; got {mixed_precision!r}")
         self.model, self.config, self.mixed_precision = model, dict(config or model.config), mixed_precision
         if device is not None: model.to(device)
-        self.input_length = int(self.config.get('input_length') or model.encoder.input_length)
-        self.n_crops = int(self.config.get('n_crops', 16))
-        self.multilabel = bool(self.config.get('multilabel', True))
+        c = ModelConfig.from_dict(self.config)
+        self.input_length = int(c.input_length or model.encoder.input_length)
+        self.n_crops, self.multilabel, self.pool = int(c.n_crops), bool(c.multilabel), c.pool
         self.max_crops = max_crops or (16 if self.device.type == 'cpu' else 64)
         self._infer = InferenceCopy(model)  # re-made when the model's weights change
 
@@ -1227,7 +1275,7 @@ class Tagger(InferenceModel):
                 ):
         super().__init__(model, config, device=device, max_crops=max_crops, mixed_precision=mixed_precision)
         self.vocab = list(vocab)
-        th = self.config.get('thresholds') if self.multilabel else None
+        th = ModelConfig.from_dict(self.config).thresholds if self.multilabel else None
         self.thresholds = None if th is None else np.asarray(th, dtype=float)  # per-tag decision thresholds (tuned), or None
         if self.thresholds is not None and self.thresholds.shape != (len(self.vocab),):
             raise ValueError(f"the model's configuration has {self.thresholds.size} thresholds for {len(self.vocab)} tags")
@@ -1242,7 +1290,7 @@ class Tagger(InferenceModel):
                 items, # file paths and/or 1-D waveforms at 16 kHz
                ) -> np.ndarray:
         "Clip-level probabilities `(len(items), n_classes)`: evenly spaced crops, pooled as the model's configuration says (`pool`, default the mean)"
-        pool = self.config.get('pool', 'mean')
+        pool = self.pool
         return np.stack([p.mean(0) if pool == 'mean' else pool_probs(p[None], pool, self.multilabel)[0] for p in self.crop_probs(items)])
 
     def tag(self,
@@ -1321,8 +1369,9 @@ class Tagger(InferenceModel):
 def metric_family(config:dict # a model configuration (dataset, multilabel)
                  ) -> str:
     "Which metrics apply: 'dcase', 'keyword' (single-label accuracy) or 'mtat' (tagging: MTAT, synth and other multi-label data)"
-    if not config.get('multilabel', True): return 'keyword'
-    return 'dcase' if config.get('dataset') == 'dcase' else 'mtat'
+    c = ModelConfig.from_dict(config)
+    if not c.multilabel: return 'keyword'
+    return 'dcase' if c.dataset == 'dcase' else 'mtat'
 
 def metrics_from_crops(probs:np.ndarray, # crop probabilities `(N, K, C)`
                        y:np.ndarray, # targets: multi-hot `(N, C)` or class indices `(N,)`
@@ -1333,8 +1382,9 @@ def metrics_from_crops(probs:np.ndarray, # crop probabilities `(N, K, C)`
     probs = np.asarray(probs, dtype=np.float64)
     if probs.ndim == 2: probs = probs[:, None]
     N, K, C = probs.shape
-    clip = pool_probs(probs, config.get('pool', 'mean'), multilabel=config.get('multilabel', True))  # 'mean': the crops' mean
-    fam = metric_family(config)
+    c = ModelConfig.from_dict(config)
+    clip = pool_probs(probs, c.pool, multilabel=c.multilabel)  # 'mean': the crops' mean
+    fam = metric_family(c)
     th = None
     if fam == 'keyword':
         y = np.asarray(y).reshape(-1).astype(int)
@@ -1342,7 +1392,7 @@ def metrics_from_crops(probs:np.ndarray, # crop probabilities `(N, K, C)`
         onehot = onehot_targets(y, C)
     else:
         y = np.asarray(y).astype(np.float64)
-        th = threshold if threshold is not None else config.get('thresholds')
+        th = threshold if threshold is not None else c.thresholds
         if fam == 'dcase': metrics = task_metrics('dcase', y, clip, threshold=0.5 if th is None else th)
         else:
             metrics = task_metrics(fam, y, clip, seg_scores=probs.reshape(-1, C), seg_targets=np.repeat(y, K, axis=0))
@@ -1351,7 +1401,7 @@ def metrics_from_crops(probs:np.ndarray, # crop probabilities `(N, K, C)`
         if (th != 0.5).any() and 'f1_micro' in metrics:  # the same F1 at the fixed 0.5, labelled
             metrics.update({f'{k}@0.5': v for k, v in dcase_metrics(y, clip, 0.5, warn=False).items() if k.startswith('f1_')})
         onehot = y
-    table = per_tag_table(onehot, clip, config['vocab'], threshold=0.5 if th is None else th)
+    table = per_tag_table(onehot, clip, c.vocab, threshold=0.5 if th is None else th)
     return {'metrics': metrics, 'per_tag': table, 'n_clips': N, 'n_crops': K, 'clip_scores': clip,
             'thresholds': None if th is None else th.tolist()}
 
