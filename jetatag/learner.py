@@ -41,6 +41,16 @@ from .metrics import mean_prob_logits, pool_logits, pool_probs, POOLS, _check_po
 # %% ../nbs/06_learner.ipynb #d12d2ed6
 STAGES = ('joint', 'classifier')
 
+def _embed(projection:nn.Module, h:torch.Tensor, n:int, crops:bool) -> torch.Tensor:
+    "Projected audio embeddings `z_a` of `n` clips from encoder features `h`: `(n, F)`, or `(n*K, F)` of crop stacks (a clip's crops averaged, re-normalised)"
+    z = projection(h)
+    return F.normalize(z.view(n, -1, z.shape[-1]).mean(1), dim=-1) if crops else z
+
+def _joint_outputs(heads, z_a:torch.Tensor, y:torch.Tensor) -> tuple:
+    "Stage 1's outputs `(y_logits, z_t, z_a)`: the tag autoencoder of `heads` (its `tag_encoder`, `tag_decoder`) on the tags `y`, and `z_a`"
+    z_t = heads.tag_encoder(y)  # (the tag encoder one-hot encodes class indices)
+    return heads.tag_decoder(z_t), z_t, z_a
+
 class JEModel(nn.Module):
     "Audio encoder + projection head + tag autoencoder + classifier (JETATAG)"
     def __init__(self,
@@ -90,8 +100,7 @@ class JEModel(nn.Module):
                    ) -> torch.Tensor:
         "Projected, L2-normalised audio embeddings `z_a` of waveforms `(B, T)` or crop stacks `(B, K, T)` (crops averaged)"
         B, crops = x.shape[0], x.ndim == 3
-        z = self.projection(self.encoder(x.flatten(0, 1) if crops else x))
-        return F.normalize(z.view(B, -1, z.shape[-1]).mean(1), dim=-1) if crops else z
+        return _embed(self.projection, self.encoder(x.flatten(0, 1) if crops else x), B, crops)
 
     def embed_tags(self,
                    y:torch.Tensor, # multi-hot tag vectors `(B, C)` or class indices `(B,)`
@@ -103,9 +112,7 @@ class JEModel(nn.Module):
         B, crops = x.shape[0], x.ndim == 3
         if self.stage == 'joint':
             z_a = self.embed_audio(x)
-            if y is None: return z_a
-            z_t = self.embed_tags(y)
-            return self.tag_decoder(z_t), z_t, z_a
+            return z_a if y is None else _joint_outputs(self, z_a, y)
         logits = self.classifier(self.encoder(x.flatten(0, 1) if crops else x))
         if crops:
             logits = logits.view(B, -1, logits.shape[-1])
@@ -233,7 +240,8 @@ class JointEmbedding(Callback):
         "The projection head and the tag autoencoder of a model that has none, on its device, trained in its optimiser's last group"
         if self.heads is None:
             enc, d = self._encoder(), self.dls
-            n = self.n_features or num_features(enc, getattr(enc, 'input_length', None) or getattr(d, 'input_length', None))
+            try: n = self.n_features or num_features(enc, getattr(enc, 'input_length', None) or getattr(d, 'input_length', None))
+            except ValueError as e: raise ValueError(f"JointEmbedding: the encoder's feature width is unknown ({e}): pass n_features=...") from None
             c = self.n_classes or getattr(d, 'c', None) or len(getattr(d, 'vocab', []))
             if not c: raise ValueError("JointEmbedding: the DataLoaders have neither `c` nor a vocab: pass n_classes=...")
             lat = ifnone(self.latent, 128)
@@ -272,11 +280,8 @@ class JointEmbedding(Callback):
         if self._hook is None: return
         self._unhook()
         if self._h is None: raise RuntimeError(f"JointEmbedding: the encoder ({type(self._encoder()).__name__}) did not run in the model's forward pass")
-        y, hd = self.yb[0], self.heads
-        z_a = hd.projection(self._h.flatten(1) if self._h.ndim > 2 else self._h)
-        if len(z_a) != len(y): z_a = F.normalize(z_a.view(len(y), -1, z_a.shape[-1]).mean(1), dim=-1)  # crop stacks: a clip's crops averaged
-        z_t = hd.tag_encoder(y)
-        self._pred = (hd.tag_decoder(z_t), z_t, z_a)
+        y, h = self.yb[0], (self._h.flatten(1) if self._h.ndim > 2 else self._h)
+        self._pred = _joint_outputs(self.heads, _embed(self.heads.projection, h, len(y), len(h) != len(y)), y)  # (as a `JEModel`'s stage 1)
     def after_loss(self):
         if not (self._active() and len(self.yb)): return
         pred = self.pred if self._own() else self._pred
