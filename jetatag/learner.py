@@ -225,9 +225,10 @@ class JointEmbedding(Callback):
     def _active(self):
         return getattr(_bare(self.model), 'stage', 'joint') == 'joint'
     def _settings(self):
-        "align, margin, temperature: the callback's, else the loss function's (`JELoss`), else the defaults"
+        "align, margin, temperature: the callback's, else the loss function's (`JELoss`), else the model's configuration (a `JEModel`'s), else the defaults"
         lf = self.learn.loss_func if isinstance(self.learn.loss_func, JELoss) else None
-        return {k: ifnone(getattr(self, k), getattr(lf, k, d)) for k, d in (('align', 'contrastive'), ('margin', 0.4), ('temperature', 0.1))}
+        cfg = getattr(_bare(self.model), 'config', None) or {}
+        return {k: ifnone(getattr(self, k), getattr(lf, k, cfg.get(k, d))) for k, d in (('align', 'contrastive'), ('margin', 0.4), ('temperature', 0.1))}
     def _encoder(self):
         if self.encoder is not None: return self.encoder
         m = _bare(self.model)
