@@ -1,9 +1,13 @@
 """Start-up of the command-line tools (issue 17): the wall time of each command's `--help` and of an option error
 (min and median of `--reps` fresh processes), which heavy packages the `--help` path imports, and the
-`python -X importtime` totals of importing each jetatag module (and torch / fastai for reference), in one run.
-Goal: `--help` of every command under 0.5 s.
+`python -X importtime` totals of importing each jetatag module (and torch / fastai for reference), and the end-to-end
+time of preprocessing `--clips` ten-second mp3 clips (22.05 kHz mono, MTAT layout) with `jetatag-preprocess --workers 2`
+against the reference loop (a fresh `python` process running `librosa.load(path, sr=16000)` + `np.save` per file),
+start-up included, interleaved, in one run.
+Goals: `--help` of every command under 0.5 s; `jetatag-preprocess --workers 2` at least 1.5x the reference loop.
 
-    python bench/startup.py --reps 5
+    python bench/startup.py --reps 5              # 400 clips (about 3 min on 2 idle cores, most of it making the mp3s)
+    python bench/startup.py --clips 0             # start-up only
 
 The installed console scripts are run when they are on the PATH next to this Python (`jetatag-train`, ...),
 otherwise `python -c "from <module> import <entry point>; <entry point>()"`, which is what they do.
@@ -70,9 +74,61 @@ def importtime(module, startup=frozenset()):
         if n not in startup: parts[n.split('.')[0]] = parts.get(n.split('.')[0], 0) + own
     return total, sorted(((t, n) for n, t in parts.items()), reverse=True)
 
+REFERENCE_LOOP = """
+import sys, numpy as np, librosa
+from pathlib import Path
+out = Path(sys.argv[2]); out.mkdir(parents=True, exist_ok=True)
+for f in sorted(Path(sys.argv[1]).rglob('*.mp3')):
+    x, _ = librosa.load(f, sr=16000)
+    np.save(out/(f.stem + '.npy'), x)
+"""
+
+def make_mtat(root, n, unique=40, seconds=10.0, sr=22050):
+    "`n` mp3 clips of `seconds` in MTAT layout under `root/mtat` (`unique` distinct synthetic clips, the rest byte copies)"
+    import shutil, numpy as np, soundfile as sf
+    sys.path.insert(0, str(ROOT))
+    from jetatag.datasets import synth_clip   # (in the parent only: the timed commands are fresh processes)
+    mt = Path(root)/'mtat'; rows = ['"clip_id"\t"a"\t"b"\t"mp3_path"\n']
+    for i in range(n):
+        rel = f"{'0123456789abcdef'[i % 16]}/clip-{i:04d}.mp3"; f = mt/'mp3'/rel; f.parent.mkdir(parents=True, exist_ok=True)
+        if i < unique:
+            x, _ = synth_clip(i, seed=1, duration=seconds, sr=sr)
+            sf.write(f, x, sr, format='MP3')
+        else: shutil.copyfile(mt/'mp3'/f"{'0123456789abcdef'[(i % unique) % 16]}/clip-{i % unique:04d}.mp3", f)
+        rows.append(f'"{i}"\t"{i % 2}"\t"{1 - i % 2}"\t"{rel}"\n')
+    (mt/'annotations_final.csv').write_text(''.join(rows))
+    return mt
+
+def preprocess_e2e(n, reps):
+    "Wall seconds (median of `reps`, interleaved) of the whole `jetatag-preprocess --workers 2` command and of the reference loop"
+    import shutil, tempfile
+    tmp = Path(tempfile.mkdtemp(prefix='jetatag_startup_'))
+    try:
+        t0 = time.perf_counter(); mt = make_mtat(tmp, n)
+        print(f"made {n} mp3 clips of 10 s (22.05 kHz mono, MTAT layout) in {time.perf_counter() - t0:.0f} s", flush=True)
+        runs = {'jetatag-preprocess --workers 2': lambda k: command('jetatag-preprocess') + [
+                    '--dataset', 'mtat', '--data_path', str(tmp), '--out', str(tmp/f'cache{k}'), '--workers', '2', '--no-progress'],
+                'reference loop (librosa.load + np.save, one process)': lambda k: [
+                    sys.executable, '-c', REFERENCE_LOOP, str(mt/'mp3'), str(tmp/f'ref{k}')]}
+        ts = {name: [] for name in runs}
+        for k in range(reps + 1):   # the first round warms the page cache and is not counted
+            for name, argv in runs.items():
+                t0 = time.perf_counter()
+                r = subprocess.run(argv(k), capture_output=True, text=True, env=env(), cwd=ROOT)
+                if r.returncode: raise RuntimeError(f"{name} failed: {r.stderr.strip()[-500:]}")
+                if k: ts[name].append(time.perf_counter() - t0)
+                for d in (tmp/f'cache{k}', tmp/f'ref{k}'): shutil.rmtree(d, ignore_errors=True)
+        (jn, jt), (rn, rt) = ts.items()
+        j, ref = statistics.median(jt), statistics.median(rt)
+        print(f"{jn:55s} median {j:6.2f} s  runs {[round(t, 2) for t in jt]}")
+        print(f"{rn:55s} median {ref:6.2f} s  runs {[round(t, 2) for t in rt]}")
+        print(f"end to end, {n} clips: jetatag {ref / j:.2f}x the reference loop (goal: at least 1.5x)")
+    finally: shutil.rmtree(tmp, ignore_errors=True)
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0], formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument('--reps', type=int, default=5, help='fresh processes per measurement (min and median reported)')
+    p.add_argument('--clips', type=int, default=400, help='ten-second mp3 clips for the end-to-end preprocessing comparison (0: skip it)')
     a = p.parse_args()
     la = os.getloadavg()
     print(f"== startup\nmachine: {cpu_model()} ({os.cpu_count()} visible), Python {sys.version.split()[0]}\n"
@@ -95,6 +151,9 @@ def main():
         tot, top = importtime(m, startup)
         if tot is None: print(f"  {m:20s} failed: {top[0][1]}"); continue
         print(f"  {m:20s} {tot:6.3f} s   " + ', '.join(f"{n} {t:.3f}" for t, n in top[:4]), flush=True)
+    if a.clips:
+        print(f"\nend-to-end preprocessing ({a.clips} clips, start-up included, {max(1, a.reps // 2)} interleaved rounds after a warm-up one):")
+        preprocess_e2e(a.clips, max(1, a.reps // 2))
     la = os.getloadavg()
     print(f"\nload average at end: {la[0]:.2f} {la[1]:.2f} {la[2]:.2f}")
 
