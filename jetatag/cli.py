@@ -16,11 +16,11 @@ from .core import console_progress, cli_errors, hold_freed_memory
 # pandas, torch, fastai and the models are imported by the functions that need them: `--help` and option errors load none of them
 
 # %% auto #0
-__all__ = ['BOOL_WORDS', 'DATASETS', 'SMALL_RECIPE', 'FILE_COLS', 'TAGS_COLS', 'PREDICT_COLS', 'normalise_argv', 'run_cli',
-           'small_encoder_kwargs', 'preprocess_cli', 'results_table', 'prepare_cache', 'compare_table', 'default_out',
-           'read_tags_csv', 'folder_cache', 'check_gpu', 'check_mixed_precision', 'check_train_options', 'eval_split',
-           'train_run', 'train', 'train_cli', 'latest_model', 'audio_inputs', 'done_files', 'result_line', 'evaluate',
-           'eval_cli', 'predict', 'predict_cli', 'search', 'search_cli']
+__all__ = ['BOOL_WORDS', 'DATASETS', 'SMALL_RECIPE', 'FILE_COLS', 'TAGS_COLS', 'STAGE2', 'PREDICT_COLS', 'normalise_argv',
+           'run_cli', 'small_encoder_kwargs', 'preprocess_cli', 'results_table', 'prepare_cache', 'compare_table',
+           'default_out', 'read_tags_csv', 'folder_cache', 'check_gpu', 'check_mixed_precision', 'check_train_options',
+           'eval_split', 'train_run', 'train', 'train_cli', 'latest_model', 'audio_inputs', 'done_files', 'result_line',
+           'evaluate', 'eval_cli', 'predict', 'predict_cli', 'search', 'search_cli']
 
 # %% ../nbs/07_cli.ipynb #cda740df
 def _canon(opt): return opt.lstrip('-').replace('_', '-').lower()
@@ -95,7 +95,9 @@ SMALL_RECIPE = dict(
     n_crops=4, # evaluation crops per clip longer than a crop (8 and 16 gave the same test AUC on the synthetic set)
     clf_scale=16., # classifier scale (`je_learner(clf_scale=...)`, saved with the model's configuration)
     align='contrastive', # alignment loss of stage 1
-    finetune=0, # epochs of end-to-end fine-tuning after stage 2 (at a tenth of stage 2's learning rate)
+    stage2='finetune', # with the joint embedding, stage 2 trains the whole model from stage 1's encoder: `freeze_epochs` on the frozen encoder, then encoder and classifier for stage 2's epochs at `lr_base` (the baseline's schedule); 'frozen': the paper's stage 2 (the encoder frozen throughout)
+    freeze_epochs=1, # stage2='finetune': epochs of the classifier alone before the encoder is unfrozen (fastai's `fine_tune(freeze_epochs=1)`)
+    finetune=0, # stage2='frozen' only: epochs of end-to-end fine-tuning after stage 2 (at a tenth of stage 2's learning rate)
 ) # `train_run`'s defaults with `size='small'`, on every dataset (measured below and in the tutorial "Does the joint embedding help?")
 
 def small_encoder_kwargs(encoder:str, # 'HC', 'SC', 'MS' or 'SCR'
@@ -267,6 +269,8 @@ def check_mixed_precision(mixed_precision:str=None, # the --mixed_precision opti
     if mixed_precision is not None and mixed_precision not in ('fp16', 'bf16'):
         raise CliError(f"--mixed_precision must be fp16 or bf16; got {mixed_precision!r}")
 
+STAGE2 = ('finetune', 'frozen') # `--stage2`: stage 2 trains the whole model from stage 1's encoder, or only the classifier (the paper)
+
 def check_train_options(epochs:float=None, # paper schedule: scale of every phase (0.1 is fine); one_cycle: epochs per stage
                         lr:float=None, # maximum learning rate
                         batch_size:int=16, # batch size
@@ -280,6 +284,7 @@ def check_train_options(epochs:float=None, # paper schedule: scale of every phas
                         schedule:str=None, # paper or one_cycle
                         temperature:float=None, # contrastive temperature
                         finetune:int=None, # fine-tuning epochs
+                        stage2:str=None, # frozen or finetune
                         train_crops:int=None, # training crops per clip
                         pool:str=None, # clip pooling of crop scores
                        ):
@@ -288,7 +293,8 @@ def check_train_options(epochs:float=None, # paper schedule: scale of every phas
     from jetatag.joint import ALIGN_LOSSES
     from jetatag.metrics import POOLS
     for name, v, ok in (('encoder_type', encoder_type, tuple(SMALL)), ('block', block, BLOCKS), ('size', size, ('small', 'paper')),
-                        ('align', align, tuple(ALIGN_LOSSES)), ('schedule', schedule, ('paper', 'one_cycle'))):
+                        ('align', align, tuple(ALIGN_LOSSES)), ('schedule', schedule, ('paper', 'one_cycle')),
+                        ('stage2', stage2, STAGE2)):
         if v is not None and v not in ok: raise CliError(f"--{name} must be one of {', '.join(ok)}; got {v!r}")
     if pool is not None and pool not in POOLS: raise CliError(f"--pool must be one of {', '.join(POOLS)}; got {pool!r}")
     if train_crops is not None and (isinstance(train_crops, bool) or not isinstance(train_crops, (int, np.integer)) or train_crops < 1):
@@ -305,6 +311,10 @@ def check_train_options(epochs:float=None, # paper schedule: scale of every phas
     pos('epochs', epochs); pos('lr', lr); pos('batch_size', batch_size, True); pos('latent', latent, True); pos('temperature', temperature)
     if finetune is not None and (isinstance(finetune, bool) or not float(finetune).is_integer() or finetune < 0):
         raise CliError(f"--finetune must be a whole number of epochs >= 0; got {finetune!r}")
+    if stage2 == 'finetune' and schedule == 'paper':
+        raise CliError("--stage2 finetune needs --schedule one_cycle (the paper's schedule has its own phases)")
+    if stage2 == 'finetune' and finetune:
+        raise CliError("--finetune adds epochs after a frozen stage 2; --stage2 finetune already trains the whole model in stage 2: give one or the other")
     check_mixed_precision(mixed_precision)
     check_gpu(gpu)
 
@@ -339,7 +349,8 @@ def train_run(dataset:str='synth', # mtat, dcase, keyword, synth or folder (then
               sync_bn:bool=False, # SyncBatchNorm across ranks under a distributed launcher
               n_crops:int=None, # evaluation crops per clip (small recipe: 4 for clips longer than a crop, else 16)
               clf_scale:float=None, # classifier scale, saved with the model (small recipe: 16; paper: 1)
-              finetune:int=None, # epochs of end-to-end fine-tuning after stage 2 (small recipe: see SMALL_RECIPE; paper: 0)
+              finetune:int=None, # stage2='frozen': epochs of end-to-end fine-tuning after stage 2 (default 0)
+              stage2:str=None, # with JE: 'finetune' (stage 2 trains the whole model from stage 1's encoder; the small recipe's default) or 'frozen' (the paper's; the default otherwise)
               cbs=None, # extra callbacks for the learner (e.g. `JEDiagnostics()`)
               tune_thresholds:bool=True, # multi-label: tune one threshold per tag on the validation split, saved with the model (False: 0.5)
               train_crops:int=1, # training crops per clip: 1, one random crop; K > 1, K crops covering the clip, pooled by `pool` (weak labels)
@@ -348,7 +359,7 @@ def train_run(dataset:str='synth', # mtat, dcase, keyword, synth or folder (then
     "Train one model (preprocessing first when needed), evaluate it on test, write model and metrics; returns the metrics"
     check_train_options(epochs=epochs, lr=lr, batch_size=batch_size, latent=latent, mixed_precision=mixed_precision, gpu=gpu,
                         encoder_type=encoder_type, block=block, size=size, align=align, schedule=schedule, temperature=temperature, finetune=finetune,
-                        train_crops=train_crops, pool=pool)
+                        train_crops=train_crops, pool=pool, stage2=stage2)
     from fastai.torch_core import set_seed
     from jetatag.launch import launch_device, is_launched, is_main_process
     from jetatag.core import check_writable
@@ -376,13 +387,22 @@ def train_run(dataset:str='synth', # mtat, dcase, keyword, synth or folder (then
                        temperature=temperature, encoder_kwargs=enc_kw, clf_scale=clf_scale or 1., path=out.absolute(), model_dir='checkpoints', cbs=cbs, pool=pool)  # (absolute: `JELearner.export` joins a relative path twice)
     if mixed_precision == 'fp16': learn.to_fp16()
     elif mixed_precision == 'bf16': learn.to_bf16()
+    user_lr = lr
     if schedule == 'one_cycle' and small:
         epochs = ifnone(epochs, SMALL_RECIPE['epochs'])
         lr = ifnone(lr, SMALL_RECIPE['lr_je'] if withJE else SMALL_RECIPE['lr_base'])
     finetune = int(ifnone(finetune, SMALL_RECIPE['finetune'] if small else 0))
+    stage2 = stage2 or (SMALL_RECIPE['stage2'] if small and schedule == 'one_cycle' and not finetune else 'frozen')
+    check_train_options(schedule=schedule, stage2=stage2, finetune=finetune)
+    plan_epochs, finetune_lr = epochs, None
+    if withJE and stage2 == 'finetune':  # stage 1, then `freeze_epochs` on the frozen encoder, then the whole model with the baseline's schedule
+        e = ifnone(epochs, 10); e = (e, e) if isinstance(e, (int, float)) else tuple(e)
+        plan_epochs, finetune = (e[0], SMALL_RECIPE['freeze_epochs']), e[1]
+        l = ifnone(user_lr, SMALL_RECIPE['lr_base'] if small else 3e-3)
+        finetune_lr = l if isinstance(l, (int, float, slice)) else tuple(l)[-1]
     t0 = time.time()
     with (learn.distrib_ctx(sync_bn=sync_bn) if is_launched() else nullcontext()), (learn.no_bar() if quiet else nullcontext()), (learn.no_logging() if quiet else nullcontext()):
-        learn.fit_je(schedule=schedule, epochs=epochs, lr=lr, is_test=isTest, resume=resume, finetune=finetune)
+        learn.fit_je(schedule=schedule, epochs=plan_epochs, lr=lr, is_test=isTest, resume=resume, finetune=finetune, finetune_lr=finetune_lr)
     train_time = time.time() - t0
     if tune_thresholds and learn.config['multilabel']:
         with (learn.no_bar() if quiet else nullcontext()): th = learn.tune_thresholds('valid')  # F1-maximising, per tag; saved with the model
@@ -402,7 +422,7 @@ def train_run(dataset:str='synth', # mtat, dcase, keyword, synth or folder (then
     res['per_tag'].to_csv(out/'per_tag.csv')
     learn.history_df().to_csv(out/'history.csv', index=False)
     (out/'metrics.json').write_text(json.dumps({'metrics': metrics, 'config': learn.config, 'schedule': schedule,
-                                                 'epochs': epochs, 'lr': lr, 'clf_scale': clf_scale, 'is_test': isTest, 'eval_split': split, 'n_test_clips': res['n_clips']}, indent=2, default=str))
+                                                 'epochs': epochs, 'lr': lr, 'stage2': stage2 if withJE else None, 'finetune': finetune, 'finetune_lr': finetune_lr, 'clf_scale': clf_scale, 'is_test': isTest, 'eval_split': split, 'n_test_clips': res['n_clips']}, indent=2, default=str))
     return metrics, out
 
 # %% ../nbs/07_cli.ipynb #fd4156d4
@@ -428,7 +448,8 @@ def train(dataset:str='synth', # dataset: mtat, dcase, keyword, synth (the built
           workers:int=None, # preprocessing processes
           align:str=None, # alignment loss: contrastive (default), pairwise (published code) or cosine (2021 paper)
           temperature:float=0.1, # temperature of the contrastive alignment
-          finetune:int=None, # epochs of end-to-end fine-tuning after stage 2 (default: the small recipe's, else 0)
+          stage2:str=None, # with the joint embedding: finetune (stage 2 trains the whole model from stage 1's encoder: 1 epoch on the frozen encoder, then everything with the baseline's schedule; the small recipe's default) or frozen (the paper's: only the classifier, on the frozen encoder)
+          finetune:int=None, # --stage2 frozen: epochs of end-to-end fine-tuning after stage 2 (default 0)
           mixed_precision:str=None, # fp16 (CUDA) or bf16 (CUDA, or a CPU with native bfloat16)
           seed:int=0, # random seed (folder without a split column: also the seed of the validation/test draw)
           sync_bn:bool_arg=False, # under a distributed launcher with GPUs: SyncBatchNorm across ranks
@@ -445,11 +466,11 @@ def train(dataset:str='synth', # dataset: mtat, dcase, keyword, synth (the built
     if not seed_list or len(set(seed_list)) != len(seed_list): raise CliError(f"--seeds must list distinct integers; got {seeds!r}")
     kw = dict(dataset=dataset, data_path=data_path, encoder_type=encoder_type, block=block, latent=latent,
               batch_size=batch_size, gpu=gpu, isTest=isTest, schedule=schedule, epochs=epochs, lr=lr, size=size,
-              resume=resume, workers=workers, align=align, temperature=temperature, finetune=finetune, mixed_precision=mixed_precision, sync_bn=sync_bn, tune_thresholds=tune_thresholds,
+              resume=resume, workers=workers, align=align, temperature=temperature, finetune=finetune, stage2=stage2, mixed_precision=mixed_precision, sync_bn=sync_bn, tune_thresholds=tune_thresholds,
               train_crops=train_crops, pool=pool)
     check_train_options(epochs=epochs, lr=lr, batch_size=batch_size, latent=latent, mixed_precision=mixed_precision, gpu=gpu, encoder_type=encoder_type,
                         block=block, size=size, align=align, schedule=schedule, temperature=temperature, finetune=finetune,
-                        train_crops=train_crops, pool=pool)  # before any preprocessing
+                        train_crops=train_crops, pool=pool, stage2=stage2)  # before any preprocessing
     runs = [False, True] if compare else [withJE]   # --compare: the baseline first, so the JE model is the newest (jetatag-predict's default)
     results = {f"{'with' if je else 'without'} JE": [] for je in sorted(runs, reverse=True)}   # with JE first in the tables
     cache = rank0_first(prepare_cache, dataset, data_path, workers, csv=csv, seed=seed)
