@@ -16,11 +16,12 @@ from .core import console_progress, cli_errors, hold_freed_memory
 # pandas, torch, fastai and the models are imported by the functions that need them: `--help` and option errors load none of them
 
 # %% auto #0
-__all__ = ['BOOL_WORDS', 'DATASETS', 'SMALL_RECIPE', 'FILE_COLS', 'TAGS_COLS', 'STAGE2', 'PREDICT_COLS', 'normalise_argv',
-           'run_cli', 'small_encoder_kwargs', 'preprocess_cli', 'results_table', 'prepare_cache', 'compare_table',
-           'default_out', 'read_tags_csv', 'folder_cache', 'check_gpu', 'check_mixed_precision', 'check_train_options',
-           'eval_split', 'train_run', 'train', 'train_cli', 'latest_model', 'audio_inputs', 'done_files', 'result_line',
-           'evaluate', 'eval_cli', 'predict', 'predict_cli', 'search', 'search_cli']
+__all__ = ['BOOL_WORDS', 'DATASETS', 'SMALL_RECIPE', 'FILE_COLS', 'TAGS_COLS', 'STAGE2', 'WEAK_LABELS', 'PREDICT_COLS',
+           'normalise_argv', 'run_cli', 'small_encoder_kwargs', 'preprocess_cli', 'results_table', 'prepare_cache',
+           'compare_table', 'default_out', 'read_tags_csv', 'folder_cache', 'check_gpu', 'check_mixed_precision',
+           'check_train_options', 'eval_split', 'weak_label_crops', 'train_run', 'train', 'train_cli', 'latest_model',
+           'audio_inputs', 'done_files', 'result_line', 'evaluate', 'eval_cli', 'predict', 'predict_cli', 'search',
+           'search_cli']
 
 # %% ../nbs/07_cli.ipynb #cda740df
 def _canon(opt): return opt.lstrip('-').replace('_', '-').lower()
@@ -324,6 +325,21 @@ def eval_split(cache, # a `TagCache`
     "The split a run is scored on: 'test' when the cache has test clips, else 'valid'"
     return 'test' if len(cache.split('test')) else 'valid'
 
+WEAK_LABELS = ('dcase',) # datasets whose labels say only that a sound occurs somewhere in the clip: trained on crops covering it by default
+
+def weak_label_crops(dataset:str, # the dataset (`--dataset`)
+                     cache, # its `TagCache` (its clips' median duration decides how many crops cover a clip)
+                     input_length:int, # the encoder's crop, in samples
+                     train_crops:int=None, # the user's `--train_crops` (None: the default)
+                     pool:str=None, # the user's `--pool` (None: the default)
+                    ) -> tuple: # (train_crops, pool)
+    "Training crops and pooling: on weak-label datasets as many crops as fit in the median clip, pooled by log-sum-exp; else one random crop and the mean"
+    weak = dataset in WEAK_LABELS
+    if train_crops is None:
+        n = np.median(cache.df['duration'].to_numpy()) * cache.sr if weak and len(cache.df) else 0
+        train_crops = max(1, int(n // input_length))
+    return train_crops, ifnone(pool, 'lse' if weak and train_crops > 1 else 'mean')
+
 def train_run(dataset:str='synth', # mtat, dcase, keyword, synth or folder (then `data_path` is your folder, or give `cache`)
               data_path:str=None, # data folder (see `train`); synth default ~/.jetatag/data
               encoder_type:str=None, # HC, SC, MS or SCR; default HC
@@ -353,8 +369,8 @@ def train_run(dataset:str='synth', # mtat, dcase, keyword, synth or folder (then
               stage2:str=None, # with JE: 'finetune' (stage 2 trains the whole model from stage 1's encoder; the small recipe's default) or 'frozen' (the paper's; the default otherwise)
               cbs=None, # extra callbacks for the learner (e.g. `JEDiagnostics()`)
               tune_thresholds:bool=True, # multi-label: tune one threshold per tag on the validation split, saved with the model (False: 0.5)
-              train_crops:int=1, # training crops per clip: 1, one random crop; K > 1, K crops covering the clip, pooled by `pool` (weak labels)
-              pool:str='mean', # clip score from crop scores (training with train_crops > 1, evaluation, the saved model): mean (of probabilities), max or lse
+              train_crops:int=None, # training crops per clip: 1, one random crop; K > 1, K crops covering the clip, pooled by `pool` (default: `weak_label_crops`, e.g. 3 on DCASE)
+              pool:str=None, # clip score from crop scores (training with train_crops > 1, evaluation, the saved model): mean (of probabilities), max or lse (default: lse on weak labels, else mean)
              ): # (metrics dict, output folder)
     "Train one model (preprocessing first when needed), evaluate it on test, write model and metrics; returns the metrics"
     check_train_options(epochs=epochs, lr=lr, batch_size=batch_size, latent=latent, mixed_precision=mixed_precision, gpu=gpu,
@@ -380,6 +396,7 @@ def train_run(dataset:str='synth', # mtat, dcase, keyword, synth or folder (then
         n_crops = ifnone(n_crops, SMALL_RECIPE['n_crops'] if _default_n_crops(cache, input_length) > 1 else 1)  # clips longer than a crop
         clf_scale = ifnone(clf_scale, SMALL_RECIPE['clf_scale'])
     device = launch_device(gpu)  # `gpu`; under a distributed launcher, this rank's LOCAL_RANK device
+    train_crops, pool = weak_label_crops(dataset, cache, input_length, train_crops, pool)
     dls = je_dataloaders(cache, input_length=input_length, bs=batch_size, n_crops=n_crops, device=device, seed=seed, train_crops=train_crops)
     out = Path(out or default_out(_run_name(dataset, data_path), encoder_type, block, withJE))
     if is_main_process(): check_writable(out, what='the model, metrics and checkpoints')  # before training, not after it
@@ -394,15 +411,14 @@ def train_run(dataset:str='synth', # mtat, dcase, keyword, synth or folder (then
     finetune = int(ifnone(finetune, SMALL_RECIPE['finetune'] if small else 0))
     stage2 = stage2 or (SMALL_RECIPE['stage2'] if small and schedule == 'one_cycle' and not finetune else 'frozen')
     check_train_options(schedule=schedule, stage2=stage2, finetune=finetune)
-    plan_epochs, finetune_lr = epochs, None
-    if withJE and stage2 == 'finetune':  # stage 1, then `freeze_epochs` on the frozen encoder, then the whole model with the baseline's schedule
-        e = ifnone(epochs, 10); e = (e, e) if isinstance(e, (int, float)) else tuple(e)
-        plan_epochs, finetune = (e[0], SMALL_RECIPE['freeze_epochs']), e[1]
+    stage2, finetune_lr = (stage2 if withJE else 'frozen'), None
+    if stage2 == 'finetune':  # stage 1, then `freeze_epochs` on the frozen encoder, then the whole model with the baseline's schedule
         l = ifnone(user_lr, SMALL_RECIPE['lr_base'] if small else 3e-3)
         finetune_lr = l if isinstance(l, (int, float, slice)) else tuple(l)[-1]
     t0 = time.time()
     with (learn.distrib_ctx(sync_bn=sync_bn) if is_launched() else nullcontext()), (learn.no_bar() if quiet else nullcontext()), (learn.no_logging() if quiet else nullcontext()):
-        learn.fit_je(schedule=schedule, epochs=plan_epochs, lr=lr, is_test=isTest, resume=resume, finetune=finetune, finetune_lr=finetune_lr)
+        learn.fit_je(schedule=schedule, epochs=epochs, lr=lr, is_test=isTest, resume=resume, finetune=finetune, finetune_lr=finetune_lr,
+                     stage2=stage2, freeze_epochs=SMALL_RECIPE['freeze_epochs'])
     train_time = time.time() - t0
     if tune_thresholds and learn.config['multilabel']:
         with (learn.no_bar() if quiet else nullcontext()): th = learn.tune_thresholds('valid')  # F1-maximising, per tag; saved with the model
@@ -422,7 +438,7 @@ def train_run(dataset:str='synth', # mtat, dcase, keyword, synth or folder (then
     res['per_tag'].to_csv(out/'per_tag.csv')
     learn.history_df().to_csv(out/'history.csv', index=False)
     (out/'metrics.json').write_text(json.dumps({'metrics': metrics, 'config': learn.config, 'schedule': schedule,
-                                                 'epochs': epochs, 'lr': lr, 'stage2': stage2 if withJE else None, 'finetune': finetune, 'finetune_lr': finetune_lr, 'clf_scale': clf_scale, 'is_test': isTest, 'eval_split': split, 'n_test_clips': res['n_clips']}, indent=2, default=str))
+                                                 'epochs': epochs, 'lr': lr, 'stage2': stage2 if withJE else None, 'plan': [vars(p) for p in learn.plan], 'finetune': finetune, 'finetune_lr': finetune_lr, 'clf_scale': clf_scale, 'is_test': isTest, 'eval_split': split, 'n_test_clips': res['n_clips']}, indent=2, default=str))
     return metrics, out
 
 # %% ../nbs/07_cli.ipynb #fd4156d4
@@ -454,8 +470,8 @@ def train(dataset:str='synth', # dataset: mtat, dcase, keyword, synth (the built
           seed:int=0, # random seed (folder without a split column: also the seed of the validation/test draw)
           sync_bn:bool_arg=False, # under a distributed launcher with GPUs: SyncBatchNorm across ranks
           tune_thresholds:bool_arg=True, # multi-label: tune one decision threshold per tag on the validation split, saved with the model (False: 0.5)
-          train_crops:int=1, # training crops per clip: 1, one random crop (the published protocol); K > 1, K crops covering the clip whose scores are pooled (weak labels, e.g. DCASE)
-          pool:str='mean', # clip score from its crops' scores, in training (--train_crops > 1) and evaluation, saved with the model: mean (of probabilities), max, or lse (log-sum-exp, a smooth max)
+          train_crops:int=None, # training crops per clip: 1, one random crop (the published protocol); K > 1, K crops covering the clip whose scores are pooled (weak labels); default: as many as fit in a DCASE clip (3 with --size small), else 1
+          pool:str=None, # clip score from its crops' scores, in training (--train_crops > 1) and evaluation, saved with the model: mean (of probabilities), max, or lse (log-sum-exp, a smooth max); default lse on DCASE, else mean
          ):
     "Train a JETATAG tagger: preprocess when needed, stage 1, stage 2, evaluate on test, write model and metrics; prints the model's path last"
     from jetatag.launch import init_distributed, rank0_first, is_main_process

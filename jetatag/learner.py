@@ -707,16 +707,25 @@ def one_cycle_plan(with_je:bool=True, # two stages or the baseline
                    epochs=(10, 10), # epochs of stage 1 and stage 2 (an int: the same for both)
                    lr=(3e-3, 3e-3), # maximum learning rates of stage 1 and stage 2 (a float or a `slice` (encoder | heads): the same for both)
                    stages=('joint', 'classifier'), # which stages to include
-                   finetune:int=0, # epochs of end-to-end fine-tuning after stage 2 (joint embedding only)
-                   finetune_lr:float|slice=None, # its maximum learning rate, a float or a `slice` (default: stage 2's / 10)
+                   finetune:int=0, # stage2='frozen': epochs of end-to-end fine-tuning after stage 2 (joint embedding only)
+                   finetune_lr:float|slice=None, # the maximum learning rate of the phase that trains the whole model (default: stage2='frozen', stage 2's / 10; 'finetune', stage 2's)
+                   stage2:str='frozen', # 'frozen': stage 2 trains the classifier on the frozen encoder (the paper); 'finetune': `freeze_epochs` so, then the whole model for stage 2's epochs at `finetune_lr`
+                   freeze_epochs:int=1, # stage2='finetune': epochs of the classifier alone before the encoder is unfrozen (fastai's `fine_tune(freeze_epochs=1)`)
                   ) -> list:
-    "fastai's one-cycle policy with Adam, one phase per stage (and optionally end-to-end fine-tuning after stage 2)"
+    "fastai's one-cycle policy with Adam, one phase per stage; stage 2 on the frozen encoder, or fine-tuning the whole model (`stage2='finetune'`)"
+    if stage2 not in ('frozen', 'finetune'): raise ValueError(f"stage2 must be 'frozen' or 'finetune', got {stage2!r}")
+    if stage2 == 'finetune' and finetune:
+        raise ValueError("finetune adds epochs after a frozen stage 2; stage2='finetune' already trains the whole model in stage 2: give one or the other")
     epochs = (epochs, epochs) if isinstance(epochs, (int, float)) else tuple(epochs)
     epochs = tuple(max(1, int(round(e))) for e in epochs)
     lr = tuple(_plain_lr(o) for o in ((lr, lr) if isinstance(lr, (int, float, slice)) else lr))
     ft = lr[1] if isinstance(lr[1], float) else lr[1][1]  # the fine-tuning default: a tenth of stage 2's (heads') rate
     plan = []
     if with_je and 'joint' in stages: plan.append(Phase('joint', 'adam', lr[0], epochs[0], one_cycle=True))
+    if 'classifier' in stages and with_je and stage2 == 'finetune':  # fastai's `fine_tune`: the classifier alone, then everything
+        if freeze_epochs: plan.append(Phase('classifier', 'adam', lr[1], int(freeze_epochs), one_cycle=True))
+        plan.append(Phase('classifier', 'adam', _plain_lr(ifnone(finetune_lr, lr[1])), epochs[1], one_cycle=True, unfrozen=True))
+        return plan
     if 'classifier' in stages: plan.append(Phase('classifier', 'adam', lr[1], epochs[1], one_cycle=True))
     if with_je and finetune and 'classifier' in stages:
         plan.append(Phase('classifier', 'adam', _plain_lr(ifnone(finetune_lr, ft / 10)), int(finetune), one_cycle=True, unfrozen=True))
@@ -841,16 +850,20 @@ class JELearner(Learner):
                resume:bool=False, # continue from the last checkpoint in `learn.path/learn.model_dir`
                stages=('joint', 'classifier'), # which stages to run
                checkpoint:bool=True, # save a checkpoint after every epoch
-               finetune:int=0, # epochs of end-to-end fine-tuning (encoder and classifier) after stage 2; 0: the paper's two stages
-               finetune_lr:float|slice=None, # one_cycle: its maximum learning rate, a float or a `slice` (default: stage 2's / 10)
+               finetune:int=0, # stage2='frozen': epochs of end-to-end fine-tuning (encoder and classifier) after stage 2; 0: the paper's two stages
+               finetune_lr:float|slice=None, # one_cycle: the maximum learning rate of the epochs that train the whole model, a float or a `slice` (default: stage2='frozen', stage 2's / 10; 'finetune', stage 2's)
+               stage2:str='frozen', # 'frozen': stage 2 trains the classifier on the frozen encoder (the paper); 'finetune' (one_cycle): `freeze_epochs` so, then the whole model for stage 2's epochs
+               freeze_epochs:int=1, # stage2='finetune': epochs of the classifier alone before the encoder is unfrozen
                cbs:list=None, # callbacks for the whole run (every phase), as fastai's `fit(cbs=...)`; fastai's trackers follow the stages (`StageTrackers`)
               ):
-        "Stage 1 (joint embedding) then stage 2 (classifier on the frozen encoder), or the baseline when `with_je=False`"
+        "Stage 1 (joint embedding) then stage 2 (the classifier on the frozen encoder, or `stage2='finetune'`: the whole model), or the baseline when `with_je=False`"
         with_je = self.model.with_je
+        if schedule == 'paper' and stage2 != 'frozen': raise ValueError(f"stage2={stage2!r} needs schedule='one_cycle' (the paper's schedule has its own phases)")
         if schedule == 'paper': plan = paper_plan(with_je, scale=ifnone(epochs, 1.0), is_test=is_test, stages=stages, finetune=finetune)
         elif schedule in ('one_cycle', 'one-cycle', 'onecycle'):
             plan = one_cycle_plan(with_je, epochs=1 if is_test else ifnone(epochs, 10), lr=ifnone(lr, 3e-3), stages=stages,
-                                  finetune=(1 if is_test else finetune) if finetune else 0, finetune_lr=finetune_lr)
+                                  finetune=(1 if is_test else finetune) if finetune else 0, finetune_lr=finetune_lr,
+                                  stage2=stage2, freeze_epochs=min(1, freeze_epochs) if is_test else freeze_epochs)
         else: raise ValueError(f"schedule must be 'paper' or 'one_cycle', got {schedule!r}")
         self.plan, self.history, self.train_progress, self.diverged = plan, [], dict(phase=0, epoch=0), None
         self._drop_thresholds()  # they were tuned for the weights before this training
