@@ -50,7 +50,7 @@ def main():
     runs = {'bf16': [], 'fp32': []}
     for s in seeds:
         for prec, mp in (('fp32', None), ('bf16', 'bf16')):
-            with contextlib.redirect_stdout(io.StringIO()):  # (quiet=True still lets the test evaluation's progress bar through)
+            with contextlib.redirect_stdout(io.StringIO()):  # (quiet=True; whatever else a run prints stays out of the table)
                 m, _ = train_run(dataset=a.dataset, data_path=a.data_path, encoder_type=a.encoder_type, block=a.block, size=a.size,
                                  withJE=a.withJE == 'true', epochs=a.epochs, batch_size=a.batch_size, isTest=a.isTest, seed=s,
                                  mixed_precision=mp, cache=cache, quiet=True, out=str(out/f'{prec}-seed{s}'))

@@ -266,7 +266,7 @@ def check_gpu(gpu:int=None, # the --gpu option
 
 def check_mixed_precision(mixed_precision:str=None, # the --mixed_precision option
                          ):
-    "`--mixed_precision` of `jetatag-train`, `jetatag-predict` and `jetatag-search`: fp16 or bf16 (or not given), else a `CliError`"
+    "`--mixed_precision` of `jetatag-train`, `jetatag-eval`, `jetatag-predict` and `jetatag-search`: fp16 or bf16 (or not given), else a `CliError`"
     if mixed_precision is not None and mixed_precision not in ('fp16', 'bf16'):
         raise CliError(f"--mixed_precision must be fp16 or bf16; got {mixed_precision!r}")
 
@@ -429,7 +429,7 @@ def train_run(dataset:str='synth', # mtat, dcase, keyword, synth or folder (then
         print(f"evaluating on the test split ({len(cache.split('test'))} clips)" if split == 'test' else
               f"no test split: evaluating on the validation split ({len(cache.split('valid'))} clips), which training watched"
               + (" and the thresholds were tuned on" if tune_thresholds and learn.config['multilabel'] else '') + ": an optimistic score")
-    res = learn.evaluate(split)  # under a launcher: the scores of all ranks, gathered (`JELearner.crop_preds`)
+    with (learn.no_bar() if quiet else nullcontext()): res = learn.evaluate(split)  # under a launcher: the scores of all ranks, gathered (`JELearner.crop_preds`)
     metrics = {**res['metrics'], 'train_seconds': round(train_time, 1)}
     if not is_main_process(): return metrics, out  # only rank 0 writes
     out.mkdir(parents=True, exist_ok=True)

@@ -261,8 +261,10 @@ def main():
     tmp = Path(tempfile.mkdtemp(prefix='jetatag-doccmds-'))
     clone, home = tmp / 'jetatag', tmp / 'home'
     home.mkdir()
-    subprocess.run(['git', 'clone', '-q', str(ROOT), str(clone)], check=True)
-    print(f'== doc commands on a fresh clone of HEAD ({subprocess.check_output(["git", "-C", str(clone), "rev-parse", "--short", "HEAD"], text=True).strip()}) in {clone}, HOME={home}')
+    if a.list: clone = ROOT  # listing reads the pages where they are: nothing runs, so nothing is cloned
+    else:
+        subprocess.run(['git', 'clone', '-q', str(ROOT), str(clone)], check=True)
+        print(f'== doc commands on a fresh clone of HEAD ({subprocess.check_output(["git", "-C", str(clone), "rev-parse", "--short", "HEAD"], text=True).strip()}) in {clone}, HOME={home}')
     pats = a.pages or PAGES
     pages = [p for pat in pats for p in sorted(clone.glob(pat))]
     env = {**os.environ, 'HOME': str(home), 'MPLBACKEND': 'Agg', 'OMP_NUM_THREADS': os.environ.get('OMP_NUM_THREADS', '1'),
