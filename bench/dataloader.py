@@ -12,10 +12,10 @@ def main():
     p = parser(__doc__)
     p.add_argument('--clips', type=int, default=200)
     p.add_argument('--model', default='SC', help="model whose training step is the baseline: HC, SC, SC-se or MS")
-    p.add_argument('--workers', type=int, default=None, help='DataLoader workers (default: je_dataloaders default, 0)')
+    p.add_argument('--workers', type=int, default=None, help='DataLoader workers (default: AudioDataLoaders.from_cache default, 0)')
     args = p.parse_args()
     torch = setup(args)
-    from jetatag.data import je_dataloaders
+    from jetatag.data import AudioDataLoaders
     from jetatag.encoders import get_encoder
     from jetatag.learner import JEModel, JELoss
     header('bench/dataloader.py')
@@ -25,7 +25,7 @@ def main():
         root = make_cache(tmp, n_train=args.clips - n_valid, n_valid=n_valid)
         enc, block = {'HC': ('HC', 'basic'), 'SC': ('SC', 'basic'), 'SC-se': ('SC', 'se'), 'MS': ('MS', 'basic')}[args.model]
         L = 80000 if enc == 'HC' else 59049
-        dls = je_dataloaders(root, input_length=L, bs=16, seed=0, num_workers=args.workers)
+        dls = AudioDataLoaders.from_cache(root, input_length=L, bs=16, seed=0, num_workers=args.workers)
         n_tr, n_va = len(dls.train) * dls.train.bs, len(dls.valid_ds)  # the training loader drops the last partial batch
         def train_epoch():
             for x, y in dls.train: pass

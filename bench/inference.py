@@ -43,12 +43,12 @@ import sys, json, tempfile, psutil; sys.path.insert(0, {str(Path(__file__).paren
 import _common as c, torch
 torch.set_num_threads({torch_threads})
 from fastai.callback.core import Callback
-from jetatag.data import je_dataloaders
+from jetatag.data import AudioDataLoaders
 from jetatag.learner import je_learner
 from jetatag.encoders import SMALL_CONFIGS
 root = c.make_cache(tempfile.mkdtemp(), n_train=64, n_valid=8, seconds=3.0)
 kw = SMALL_CONFIGS['SC']
-dls = je_dataloaders(root, input_length=kw['input_length'], bs=16, seed=0)
+dls = AudioDataLoaders.from_cache(root, input_length=kw['input_length'], bs=16, seed=0)
 rss = []
 class R(Callback):
     def after_epoch(self): rss.append(psutil.Process().memory_info().rss / 2**20)

@@ -16,6 +16,7 @@ process (before and after each model; the best is the peak). The CUDA section ru
     python bench/train_step.py                          # HC and SC, both malloc settings (~3 min on 2 idle cores)
     python bench/train_step.py --models SC --reps 5 --malloc hold
     python bench/train_step.py --models SC --reps 1 --bs 2 --malloc hold   # smoke test: does it run (no timing)
+    python bench/train_step.py --size small --malloc hold --threads 1    # the small recipe's models (what jetatag-train --size small trains)
 """
 import tempfile, time, statistics
 from _common import parser, setup, header, footer, make_cache, gpu_note, timeit, interleave_malloc, MALLOC, MNAME
@@ -58,12 +59,15 @@ def main():
                    help="glibc malloc: 'default' (glibc's), 'hold' (hold_freed_memory(), as the jetatag commands), 'both' (alternating)")
     p.add_argument('--bare', action='store_true', help='also a bare PyTorch loop on the jetatag fp32 model (the Learner overhead)')
     p.add_argument('--no-gpu', action='store_true', help='skip the CUDA section')
+    p.add_argument('--size', default='paper', choices=['paper', 'small'], help="paper-size models (beside the reference), or the small "
+                   "recipe's (`jetatag-train --size small`: jetatag fp32 against bf16, no reference of that size)")
     args = p.parse_args()
     if args.bs < 2: p.error(f"--bs must be at least 2 (BatchNorm in training); got {args.bs}")
     torch = setup(args)
     from fastai.callback.core import Callback, CancelValidException
-    from jetatag.data import je_dataloaders
+    from jetatag.data import AudioDataLoaders
     from jetatag.learner import je_learner, cpu_has_bf16
+    from jetatag.cli import small_encoder_kwargs
     import reference
     header('bench/train_step.py')
     print(f"native bfloat16 on this CPU (cpu_has_bf16): {cpu_has_bf16()}; malloc settings: {', '.join(MNAME[h] for h in MALLOC[args.malloc])}")
@@ -83,15 +87,16 @@ def main():
     summary = []
     for name in args.models.split(','):
         enc, block = MODELS[name]
-        L = 80000 if enc == 'HC' else 59049
-        dls = je_dataloaders(root, input_length=L, bs=bs, seed=0)
+        ekw = small_encoder_kwargs(enc) if args.size == 'small' else {}
+        L = ekw.get('input_length') or (80000 if enc == 'HC' else 59049)
+        dls = AudioDataLoaders.from_cache(root, input_length=L, bs=bs, seed=0)
         batches = [(x.as_subclass(torch.Tensor).clone(), y.as_subclass(torch.Tensor).clone()) for x, y in dls.train]
         n = bs * len(batches)
         arms, flops = {}, {}
 
         def learner_arm(bf16):
             timer = TrainTimer()
-            learn = je_learner(dls, enc, block, with_je=False, cbs=[timer])
+            learn = je_learner(dls, enc, block, with_je=False, cbs=[timer], encoder_kwargs=ekw)
             if bf16: learn.to_bf16()
             def run():
                 with learn.no_bar(), learn.no_logging(): learn.fit(1, 1e-3)
@@ -111,7 +116,7 @@ def main():
         learn16, arms['jetatag bf16'] = learner_arm(True)
         flops['jetatag fp32'] = flops['jetatag bf16'] = step_flops(torch, learn32.model, learn32.loss_func, *batches[0]) * len(batches)
         if args.bare: arms['jetatag fp32 bare'] = bare_arm(learn32.model, learn32.loss_func); flops['jetatag fp32 bare'] = flops['jetatag fp32']
-        ref_cls = reference.REFERENCES.get(name) if block == 'basic' else None
+        ref_cls = reference.REFERENCES.get(name) if block == 'basic' and args.size == 'paper' else None
         if ref_cls is not None:
             torch.manual_seed(0)
             ref = ref_cls()
@@ -119,7 +124,7 @@ def main():
             rlf = torch.nn.BCEWithLogitsLoss()
             arms['reference fp32'] = bare_arm(ref, rlf)
             flops['reference fp32'] = step_flops(torch, ref, rlf, *batches[0]) * len(batches)
-        print(f"\n{name} ({L} samples, batch {bs}, {n} clips per timed run): "
+        print(f"\n{name}{' (small recipe)' * (args.size == 'small')} ({L} samples, batch {bs}, {n} clips per timed run): "
               + ', '.join(f"{k} {v / len(batches) / 1e9:.0f} GFLOP/step" for k, v in flops.items() if k != 'jetatag bf16'), flush=True)
 
         settings = MALLOC[args.malloc]

@@ -379,7 +379,7 @@ def train_run(dataset:str='synth', # mtat, dcase, keyword, synth or folder (then
     from fastai.torch_core import set_seed
     from jetatag.launch import launch_device, is_launched, is_main_process
     from jetatag.core import check_writable
-    from jetatag.data import je_dataloaders, _default_n_crops
+    from jetatag.data import AudioDataLoaders, _default_n_crops
     from jetatag.learner import je_learner
     from jetatag.encoders import get_encoder
     encoder_type = encoder_type or 'HC'
@@ -397,7 +397,7 @@ def train_run(dataset:str='synth', # mtat, dcase, keyword, synth or folder (then
         clf_scale = ifnone(clf_scale, SMALL_RECIPE['clf_scale'])
     device = launch_device(gpu)  # `gpu`; under a distributed launcher, this rank's LOCAL_RANK device
     train_crops, pool = weak_label_crops(dataset, cache, input_length, train_crops, pool)
-    dls = je_dataloaders(cache, input_length=input_length, bs=batch_size, n_crops=n_crops, device=device, seed=seed, train_crops=train_crops)
+    dls = AudioDataLoaders.from_cache(cache, input_length=input_length, bs=batch_size, n_crops=n_crops, device=device, seed=seed, train_crops=train_crops)
     out = Path(out or default_out(_run_name(dataset, data_path), encoder_type, block, withJE))
     if is_main_process(): check_writable(out, what='the model, metrics and checkpoints')  # before training, not after it
     learn = je_learner(dls, arch=encoder_type, block=block, latent=latent, with_je=withJE, align=align,

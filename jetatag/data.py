@@ -513,7 +513,7 @@ class AudioDataLoaders(DataLoaders):
         return cls.from_df(df, path, valid_pct=ifnone(valid_pct, 0.2), seed=seed, fn_col='fname', label_col='label',
                            valid_col='is_valid' if valid_pct is None else None, vocab=vocab, **kwargs)
 
-je_dataloaders = AudioDataLoaders.from_cache # `AudioDataLoaders.from_cache` under its earlier name (the CLI, the tutorials and older code call it)
+je_dataloaders = AudioDataLoaders.from_cache # `AudioDataLoaders.from_cache` under its earlier name (for older code; new code calls `AudioDataLoaders.from_cache`)
 
 # %% ../nbs/01_data.ipynb #343109cb
 def _split_loader(dls, split:str, fn:str):

@@ -1138,7 +1138,7 @@ def build_model(config:dict, # as stored in `JEModel.config` (or a `ModelConfig`
     m.config = c.to_dict() if isinstance(config, ModelConfig) else dict(config)  # (stored as given)
     return m
 
-def je_learner(dls, # DataLoaders from `je_dataloaders` (their input length must be the encoder's)
+def je_learner(dls, # DataLoaders from `AudioDataLoaders.from_cache` (their input length must be the encoder's)
                arch='HC', # the audio encoder: a name ('HC' HarmonicCNN, 'SC' SampleCNN, 'MS' TagSincNet, 'SCR' Short-chunk ResNet), an `nn.Module` mapping waveforms `(B, T)` to features `(B, F)`, or a callable returning one
                block:str='basic', # SampleCNN block of 'SC': 'basic', 'se', 'res' or 'rese'
                latent:int=None, # joint embedding size; None: the dataset's default (MTAT 128, DCASE 50, keywords 64)
@@ -1164,7 +1164,7 @@ def je_learner(dls, # DataLoaders from `je_dataloaders` (their input length must
     n_in = int(ifnone(input_length, ifnone(own, dls.input_length)))
     if dls.input_length != n_in:
         raise ValueError(f"the DataLoaders crop {dls.input_length} samples but the {name} encoder takes "
-                         f"{n_in}: build them with je_dataloaders(cache, input_length={n_in})")
+                         f"{n_in}: build them with AudioDataLoaders.from_cache(cache, input_length={n_in})")
     multilabel = dls.task == 'multilabel'
     cache = getattr(dls, 'cache', None)
     dataset = getattr(cache, 'dataset', '') if cache is not None else ''

@@ -49,15 +49,16 @@ class JointSpace:
                  max_crops:int=None, # most crops in one forward pass; None: 16 on CPU, 64 otherwise (as `Tagger`)
                  mixed_precision:str=None, # None: float32; 'bf16' (CUDA, or a CPU with native bfloat16) or 'fp16' (CUDA): autocast audio passes (as `Tagger`)
                 ):
-        from jetatag.learner import InferenceModel
+        from jetatag.learner import InferenceModel, ModelConfig
         self.model, self.config = _load_model(src, device)
         self.source = str(Path(src).expanduser().resolve()) if isinstance(src, (str, Path)) else None  # absolute: the index records it
-        self.vocab = list(self.config['vocab'])
+        cfg = ModelConfig.from_dict(self.config)  # typed, with the defaults of a file that lacks a key
+        self.vocab = list(cfg.vocab)
         self.with_je = bool(self.model.with_je)
-        self.align, self.margin = self.config.get('align', 'pairwise'), float(self.config.get('margin', 0.4))
+        self.align, self.margin = cfg.align, float(cfg.margin)
         self.inference = InferenceModel(self.model, self.config, max_crops=max_crops, mixed_precision=mixed_precision)  # crops, chunked passes through a BatchNorm-folded copy, activation: as `Tagger`
         self.space = 'joint' if self.with_je else 'encoder'
-        self.pool = self.config.get('pool', 'mean')  # clip probabilities from crop probabilities, as the model pools them (`pool_probs`; as `Tagger`)
+        self.pool = cfg.pool  # clip probabilities from crop probabilities, as the model pools them (`pool_probs`; as `Tagger`)
         self._fp = None
 
     @property
