@@ -20,7 +20,8 @@ from .core import SR, AudioError, WriteError, load_audio, atomic_write, check_wr
 
 # %% auto #0
 __all__ = ['DATASETS', 'SPLITS', 'TASKS', 'META_COLS', 'cache_dir', 'write_cache_meta', 'multi_hot', 'TagCache', 'load_cache',
-           'save_npy_atomic', 'convert_clip', 'preprocess_items', 'cache_audio_files', 'cached_decode']
+           'median_samples', 'save_npy_atomic', 'convert_clip', 'preprocess_items', 'cache_audio_files',
+           'cached_decode']
 
 # %% ../nbs/00a_cache.ipynb #d7d49ecc
 DATASETS = ('mtat', 'dcase', 'keyword', 'synth') # dataset folders of the original layout under `data_path`
@@ -170,6 +171,12 @@ def load_cache(root, # cache folder, e.g. `cache_dir(data_path, 'mtat')`
         if missing:
             raise FileNotFoundError(2, f"incomplete cache: {len(missing)} of {len(df)} arrays listed in meta.csv are missing, e.g. {missing[0]!r}", str(root))
     return TagCache(root, df, info)
+
+# %% ../nbs/00a_cache.ipynb #008b90ca
+def median_samples(cache, # a `TagCache` (anything with `df['duration']` in seconds and `sr`)
+                  ) -> float:
+    "The median clip length of a cache, in samples (0 for an empty cache): how many crops fit in a typical clip"
+    return float(np.median(cache.df['duration'].to_numpy()) * cache.sr) if len(cache.df) else 0.
 
 # %% ../nbs/00a_cache.ipynb #c8211836
 def save_npy_atomic(path, # destination `.npy`

@@ -106,9 +106,10 @@ def small_encoder_kwargs(encoder:str, # 'HC', 'SC', 'MS' or 'SCR'
                         ) -> dict:
     "The small recipe's encoder arguments: HarmonicCNN 16 channels with 3 s crops (or the clips' length, at least 1 s); SC/MS `SMALL_CONFIGS`"
     from jetatag.encoders import SMALL_CONFIGS as SMALL
+    from jetatag.cache import median_samples
     kw = dict(SMALL_RECIPE['encoder_kwargs'].get(encoder) or SMALL[encoder])
     if encoder == 'HC' and cache is not None and len(cache.df):
-        n = int(round(np.median(cache.df['duration'].to_numpy()) * cache.sr))
+        n = int(round(median_samples(cache)))
         kw['input_length'] = int(min(kw['input_length'], max(16000, n)))
     return kw
 
@@ -334,9 +335,10 @@ def weak_label_crops(dataset:str, # the dataset (`--dataset`)
                      pool:str=None, # the user's `--pool` (None: the default)
                     ) -> tuple: # (train_crops, pool)
     "Training crops and pooling: on weak-label datasets as many crops as fit in the median clip, pooled by log-sum-exp; else one random crop and the mean"
+    from jetatag.cache import median_samples
     weak = dataset in WEAK_LABELS
     if train_crops is None:
-        n = np.median(cache.df['duration'].to_numpy()) * cache.sr if weak and len(cache.df) else 0
+        n = median_samples(cache) if weak else 0
         train_crops = max(1, int(n // input_length))
     return train_crops, ifnone(pool, 'lse' if weak and train_crops > 1 else 'mean')
 

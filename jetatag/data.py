@@ -220,8 +220,7 @@ class _LabelGetter:
     def __call__(self, i): return self.labels[i][0] if self.single else self.labels[i]
 
 def _default_n_crops(cache:TagCache, input_length:int) -> int:
-    n = np.median(cache.df['duration'].to_numpy()) * cache.sr
-    return 16 if n > input_length else 1
+    return 16 if median_samples(cache) > input_length else 1
 
 # %% ../nbs/01_data.ipynb #e68d39d0
 def audio_collate(b:list, # items (tuples) of one batch
