@@ -74,9 +74,16 @@ class JointSpace:
 
 # %% ../nbs/10_retrieval.ipynb #6ce1d20b
 def _embed_heads(self:JointSpace, m, h):
-    "Per-crop embeddings (`z_a`, or a baseline's normalised encoder features) and probabilities of encoder features `h` (`InferenceModel.run`)"
+    "Per-crop encoder features (a baseline's L2-normalised) and probabilities of encoder features `h` (`InferenceModel.run`)"
     import torch.nn.functional as F
-    return (m.projection(h) if self.with_je else F.normalize(h, dim=-1)), self.inference.probs(m, h)
+    return (h if self.with_je else F.normalize(h, dim=-1)), self.inference.probs(m, h)
+
+def _clip_z(self:JointSpace, h):
+    "A clip's embedding from its crops' features `(K, F)` (`_embed_heads`): `clip_embedding` with the model's pool, or a baseline's mean feature"
+    import torch, torch.nn.functional as F
+    from jetatag.learner import clip_embedding
+    if not self.with_je: return F.normalize(h.mean(0), dim=-1)
+    with torch.no_grad(): return clip_embedding(self.model.projection, h[None].to(self.device), self.pool)[0].float().cpu()
 
 @patch
 def embed(self:JointSpace,
@@ -96,8 +103,8 @@ def embed(self:JointSpace,
     try:
         chunks = range(0, len(items), bs)
         for i in (progress_bar(chunks) if progress and len(items) > bs else chunks):
-            for z, p in self.inference.per_item(items[i:i + bs], lambda m, h: _embed_heads(self, m, h)):
-                Z.append(F.normalize(z.mean(0), dim=-1))
+            for h, p in self.inference.per_item(items[i:i + bs], lambda m, h: _embed_heads(self, m, h)):
+                Z.append(_clip_z(self, h))
                 P.append(p.mean(0) if self.pool == 'mean' else pool_probs(p[None], self.pool, self.inference.multilabel)[0])
     finally: m.train(was_training)
     if not Z: return np.zeros((0, m.latent if self.with_je else m.classifier.n_in), np.float32), np.zeros((0, len(self.vocab)), np.float32)
