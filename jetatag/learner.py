@@ -988,6 +988,7 @@ class JELearner(Learner):
                         split:str='valid', # split of the cache to tune on (not the one you report: the thresholds would be fitted to it)
                         dl=None, # or an explicit DataLoader of crop stacks
                         grid=None, # candidate thresholds (see `jetatag.metrics.tune_thresholds`); None: the clip scores themselves
+                        min_pos:int=1, # a tag with fewer positive clips in `split` takes the threshold shared by all tags (micro F1; `jetatag.metrics.tune_thresholds`)
                        ) -> np.ndarray:
         "One F1-maximising threshold per tag from the clip scores of `split`, kept in the model's configuration (saved with it)"
         if not _bare(self.model).multilabel:
@@ -995,7 +996,7 @@ class JELearner(Learner):
         dl = dl if dl is not None else test_dataloader(self.dls, split)
         probs, targs = self.crop_preds(dl)
         clip = pool_probs(probs.double(), ModelConfig.from_dict(self.config).pool, multilabel=True)  # clip scores: the crops pooled as the model pools them
-        th = tune_thresholds(targs.numpy(), clip.numpy(), grid=grid)
+        th = tune_thresholds(targs.numpy(), clip.numpy(), grid=grid, min_pos=min_pos)
         self.config.update(thresholds=[float(t) for t in th], thresholds_split=getattr(dl, 'split', split))
         self.loss_func.thresh = list(self.config['thresholds'])  # fastai's `predict` decodes with them too
         return th

@@ -221,16 +221,22 @@ def _best_threshold(y:np.ndarray, s:np.ndarray, grid=None)->float:
 def tune_thresholds(y_true, # (n_clips, C) multi-hot tags of held-out (validation) clips
                     clip_scores, # (n_clips, C) their clip probabilities
                     grid:np.ndarray=None, # candidate thresholds, e.g. `np.linspace(.01, .99, 99)`; None: the scores themselves
-                    default:float=0.5, # the threshold of a class with no positive clip
+                    default:float=0.5, # the threshold when no clip is positive
+                    min_pos:int=1, # a class with fewer positive clips than this takes the shared threshold (micro F1 over all classes); 1: every class with a positive its own
                    )->np.ndarray:
-    "One decision threshold per class, each maximising that class's F1 on `clip_scores` (the DCASE practice): `(C,)`."
+    "One decision threshold per class, each maximising that class's F1 on `clip_scores` (the DCASE practice), or shared by the classes with fewer than `min_pos` positives: `(C,)`."
     s = _to_np(clip_scores, 'clip_scores')
     y = _check_binary(_to_np(y_true, 'y_true'), s)
     if grid is not None:
         grid = np.unique(_to_np(grid, 'grid').astype(float).ravel())
         if not len(grid) or not np.isfinite(grid).all(): raise ValueError("tune_thresholds: grid must hold finite candidate thresholds")
     default = float(_check_threshold(default, 1))
-    return np.array([_best_threshold(y[:, j], s[:, j], grid) if y[:, j].any() else default for j in range(s.shape[1])])
+    if isinstance(min_pos, bool) or not isinstance(min_pos, (int, np.integer)) or min_pos < 1:
+        raise ValueError(f"tune_thresholds: min_pos must be a whole number >= 1, got {min_pos!r}")
+    n_pos = y.sum(0)
+    shared = default if not y.any() or (n_pos >= min_pos).all() else _best_threshold(y.ravel(), s.ravel(), grid)  # all (clip, class) pairs: micro F1
+    return np.array([_best_threshold(y[:, j], s[:, j], grid) if n_pos[j] >= min_pos else (shared if n_pos[j] or min_pos > 1 else default)
+                     for j in range(s.shape[1])])
 
 # %% ../nbs/05_metrics.ipynb #db00cb35
 def keyword_metrics(y_true, # (n,) class indices
