@@ -289,6 +289,7 @@ def check_train_options(epochs:float=None, # paper schedule: scale of every phas
                         stage2:str=None, # frozen or finetune
                         train_crops:int=None, # training crops per clip
                         pool:str=None, # clip pooling of crop scores
+                        threshold_min_pos:int=None, # positives a tag needs for a threshold of its own
                        ):
     "Refuse numeric options that make no sense, unknown names and options that cannot be honoured, naming the option (`CliError`)"
     from jetatag.encoders import BLOCKS, SMALL_CONFIGS as SMALL
@@ -301,6 +302,8 @@ def check_train_options(epochs:float=None, # paper schedule: scale of every phas
     if pool is not None and pool not in POOLS: raise CliError(f"--pool must be one of {', '.join(POOLS)}; got {pool!r}")
     if train_crops is not None and (isinstance(train_crops, bool) or not isinstance(train_crops, (int, np.integer)) or train_crops < 1):
         raise CliError(f"--train_crops must be a whole number of crops >= 1; got {train_crops!r}")
+    if threshold_min_pos is not None and (isinstance(threshold_min_pos, bool) or not isinstance(threshold_min_pos, (int, np.integer)) or threshold_min_pos < 1):
+        raise CliError(f"--threshold_min_pos must be a whole number >= 1; got {threshold_min_pos!r}")
     def pos(name, v, integer=False):
         if v is None: return
         if isinstance(v, (tuple, list)):  # per-stage values from Python (`epochs=(20, 20)`)
@@ -371,13 +374,14 @@ def train_run(dataset:str='synth', # mtat, dcase, keyword, synth or folder (then
               stage2:str=None, # with JE: 'finetune' (stage 2 trains the whole model from stage 1's encoder; the small recipe's default) or 'frozen' (the paper's; the default otherwise)
               cbs=None, # extra callbacks for the learner (e.g. `JEDiagnostics()`)
               tune_thresholds:bool=True, # multi-label: tune one threshold per tag on the validation split, saved with the model (False: 0.5)
+              threshold_min_pos:int=None, # a tag with fewer positive validation clips takes the threshold shared by all tags (default `THRESHOLD_MIN_POS`, 10)
               train_crops:int=None, # training crops per clip: 1, one random crop; K > 1, K crops covering the clip, pooled by `pool` (default: `weak_label_crops`, e.g. 3 on DCASE)
               pool:str=None, # clip score from crop scores (training with train_crops > 1, evaluation, the saved model): mean (of probabilities), max or lse (default: lse on weak labels, else mean)
              ): # (metrics dict, output folder)
     "Train one model (preprocessing first when needed), evaluate it on test, write model and metrics; returns the metrics"
     check_train_options(epochs=epochs, lr=lr, batch_size=batch_size, latent=latent, mixed_precision=mixed_precision, gpu=gpu,
                         encoder_type=encoder_type, block=block, size=size, align=align, schedule=schedule, temperature=temperature, finetune=finetune,
-                        train_crops=train_crops, pool=pool, stage2=stage2)
+                        train_crops=train_crops, pool=pool, stage2=stage2, threshold_min_pos=threshold_min_pos)
     from fastai.torch_core import set_seed
     from jetatag.launch import launch_device, is_launched, is_main_process
     from jetatag.core import check_writable
@@ -423,7 +427,7 @@ def train_run(dataset:str='synth', # mtat, dcase, keyword, synth or folder (then
                      stage2=stage2, freeze_epochs=SMALL_RECIPE['freeze_epochs'])
     train_time = time.time() - t0
     if tune_thresholds and learn.config['multilabel']:
-        with (learn.no_bar() if quiet else nullcontext()): th = learn.tune_thresholds('valid')  # F1-maximising, per tag; saved with the model
+        with (learn.no_bar() if quiet else nullcontext()): th = learn.tune_thresholds('valid', min_pos=threshold_min_pos)  # F1-maximising, per tag; saved with the model
         if is_main_process() and not quiet:
             print(f"thresholds tuned on the validation split ({len(th)} tags): min {th.min():.3g}, median {np.median(th):.3g}, max {th.max():.3g}")
     split = eval_split(cache)
@@ -472,6 +476,7 @@ def train(dataset:str='synth', # dataset: mtat, dcase, keyword, synth (the built
           seed:int=0, # random seed (folder without a split column: also the seed of the validation/test draw)
           sync_bn:bool_arg=False, # under a distributed launcher with GPUs: SyncBatchNorm across ranks
           tune_thresholds:bool_arg=True, # multi-label: tune one decision threshold per tag on the validation split, saved with the model (False: 0.5)
+          threshold_min_pos:int=None, # a tag with fewer positive validation clips than this takes the threshold shared by all tags (default 10)
           train_crops:int=None, # training crops per clip: 1, one random crop (the published protocol); K > 1, K crops covering the clip whose scores are pooled (weak labels); default: as many as fit in a DCASE clip (3 with --size small), else 1
           pool:str=None, # clip score from its crops' scores, in training (--train_crops > 1) and evaluation, saved with the model: mean (of probabilities), max, or lse (log-sum-exp, a smooth max); default lse on DCASE, else mean
          ):
@@ -484,7 +489,7 @@ def train(dataset:str='synth', # dataset: mtat, dcase, keyword, synth (the built
     if not seed_list or len(set(seed_list)) != len(seed_list): raise CliError(f"--seeds must list distinct integers; got {seeds!r}")
     kw = dict(dataset=dataset, data_path=data_path, encoder_type=encoder_type, block=block, latent=latent,
               batch_size=batch_size, gpu=gpu, isTest=isTest, schedule=schedule, epochs=epochs, lr=lr, size=size,
-              resume=resume, workers=workers, align=align, temperature=temperature, finetune=finetune, stage2=stage2, mixed_precision=mixed_precision, sync_bn=sync_bn, tune_thresholds=tune_thresholds,
+              resume=resume, workers=workers, align=align, temperature=temperature, finetune=finetune, stage2=stage2, mixed_precision=mixed_precision, sync_bn=sync_bn, tune_thresholds=tune_thresholds, threshold_min_pos=threshold_min_pos,
               train_crops=train_crops, pool=pool)
     check_train_options(epochs=epochs, lr=lr, batch_size=batch_size, latent=latent, mixed_precision=mixed_precision, gpu=gpu, encoder_type=encoder_type,
                         block=block, size=size, align=align, schedule=schedule, temperature=temperature, finetune=finetune,
