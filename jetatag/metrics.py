@@ -234,9 +234,9 @@ def tune_thresholds(y_true, # (n_clips, C) multi-hot tags of held-out (validatio
     if isinstance(min_pos, bool) or not isinstance(min_pos, (int, np.integer)) or min_pos < 1:
         raise ValueError(f"tune_thresholds: min_pos must be a whole number >= 1, got {min_pos!r}")
     n_pos = y.sum(0)
-    shared = default if not y.any() or (n_pos >= min_pos).all() else _best_threshold(y.ravel(), s.ravel(), grid)  # all (clip, class) pairs: micro F1
-    return np.array([_best_threshold(y[:, j], s[:, j], grid) if n_pos[j] >= min_pos else (shared if n_pos[j] or min_pos > 1 else default)
-                     for j in range(s.shape[1])])
+    share = (n_pos < min_pos) & ((n_pos > 0) | (min_pos > 1))  # min_pos=1: a class without positives keeps `default`
+    shared = _best_threshold(y.ravel(), s.ravel(), grid) if share.any() and y.any() else default  # all (clip, class) pairs: micro F1
+    return np.array([shared if share[j] else _best_threshold(y[:, j], s[:, j], grid) if n_pos[j] else default for j in range(s.shape[1])])
 
 # %% ../nbs/05_metrics.ipynb #db00cb35
 def keyword_metrics(y_true, # (n,) class indices
