@@ -300,10 +300,8 @@ def check_train_options(epochs:float=None, # paper schedule: scale of every phas
                         ('stage2', stage2, STAGE2)):
         if v is not None and v not in ok: raise CliError(f"--{name} must be one of {', '.join(ok)}; got {v!r}")
     if pool is not None and pool not in POOLS: raise CliError(f"--pool must be one of {', '.join(POOLS)}; got {pool!r}")
-    if train_crops is not None and (isinstance(train_crops, bool) or not isinstance(train_crops, (int, np.integer)) or train_crops < 1):
-        raise CliError(f"--train_crops must be a whole number of crops >= 1; got {train_crops!r}")
-    if threshold_min_pos is not None and (isinstance(threshold_min_pos, bool) or not isinstance(threshold_min_pos, (int, np.integer)) or threshold_min_pos < 1):
-        raise CliError(f"--threshold_min_pos must be a whole number >= 1; got {threshold_min_pos!r}")
+    for name, v, what in (('train_crops', train_crops, 'a whole number of crops'), ('threshold_min_pos', threshold_min_pos, 'a whole number')):
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1): raise CliError(f"--{name} must be {what} >= 1; got {v!r}")
     def pos(name, v, integer=False):
         if v is None: return
         if isinstance(v, (tuple, list)):  # per-stage values from Python (`epochs=(20, 20)`)

@@ -78,12 +78,17 @@ def _embed_heads(self:JointSpace, m, h):
     import torch.nn.functional as F
     return (h if self.with_je else F.normalize(h, dim=-1)), self.inference.probs(m, h)
 
-def _clip_z(self:JointSpace, h):
-    "A clip's embedding from its crops' features `(K, F)` (`_embed_heads`): `clip_embedding` with the model's pool, or a baseline's mean feature"
+def _clip_zs(self:JointSpace, hs):
+    "Clip embeddings from each clip's crop features `(K, F)` (`_embed_heads`): `clip_embedding` with the model's pool, one pass per crop count; a baseline's mean feature"
     import torch, torch.nn.functional as F
     from jetatag.learner import clip_embedding
-    if not self.with_je: return F.normalize(h.mean(0), dim=-1)
-    with torch.no_grad(): return clip_embedding(self.model.projection, h[None].to(self.device), self.pool)[0].float().cpu()
+    if not self.with_je: return [F.normalize(h.mean(0), dim=-1) for h in hs]
+    out = [None] * len(hs)
+    for k in {len(h) for h in hs}:  # clips longer than a crop have `n_crops`, shorter ones 1: usually one or two passes a chunk
+        idx = [j for j, h in enumerate(hs) if len(h) == k]
+        with torch.no_grad(): z = clip_embedding(self.model.projection, torch.stack([hs[j] for j in idx]).to(self.device), self.pool).float().cpu()
+        for j, zj in zip(idx, z): out[j] = zj
+    return out
 
 @patch
 def embed(self:JointSpace,
@@ -103,8 +108,9 @@ def embed(self:JointSpace,
     try:
         chunks = range(0, len(items), bs)
         for i in (progress_bar(chunks) if progress and len(items) > bs else chunks):
-            for h, p in self.inference.per_item(items[i:i + bs], lambda m, h: _embed_heads(self, m, h)):
-                Z.append(_clip_z(self, h))
+            outs = self.inference.per_item(items[i:i + bs], lambda m, h: _embed_heads(self, m, h))
+            Z += _clip_zs(self, [h for h, _ in outs])
+            for _, p in outs:
                 P.append(p.mean(0) if self.pool == 'mean' else pool_probs(p[None], self.pool, self.inference.multilabel)[0])
     finally: m.train(was_training)
     if not Z: return np.zeros((0, m.latent if self.with_je else m.classifier.n_in), np.float32), np.zeros((0, len(self.vocab)), np.float32)
