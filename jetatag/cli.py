@@ -98,6 +98,7 @@ SMALL_RECIPE = dict(
     align='contrastive', # alignment loss of stage 1
     stage2='finetune', # with the joint embedding, stage 2 trains the whole model from stage 1's encoder: `freeze_epochs` on the frozen encoder, then encoder and classifier for stage 2's epochs at `lr_base` (the baseline's schedule); 'frozen': the paper's stage 2 (the encoder frozen throughout)
     freeze_epochs=1, # stage2='finetune': epochs of the classifier alone before the encoder is unfrozen (fastai's `fine_tune(freeze_epochs=1)`)
+    joint_weight=0., # weight of stage 1's loss (recon + align) kept beside the classifier's in stage 2 (`je_learner(joint_weight=...)`); 0: the classifier's loss alone
     finetune=0, # stage2='frozen' only: epochs of end-to-end fine-tuning after stage 2 (at a tenth of stage 2's learning rate)
 ) # `train_run`'s defaults with `size='small'`, on every dataset (measured below and in the tutorial "Does the joint embedding help?")
 
@@ -290,6 +291,7 @@ def check_train_options(epochs:float=None, # paper schedule: scale of every phas
                         train_crops:int=None, # training crops per clip
                         pool:str=None, # clip pooling of crop scores
                         threshold_min_pos:int=None, # positives a tag needs for a threshold of its own
+                        joint_weight:float=None, # weight of stage 1's loss in stage 2
                        ):
     "Refuse numeric options that make no sense, unknown names and options that cannot be honoured, naming the option (`CliError`)"
     from jetatag.encoders import BLOCKS, SMALL_CONFIGS as SMALL
@@ -312,6 +314,8 @@ def check_train_options(epochs:float=None, # paper schedule: scale of every phas
         if integer and v < 1: raise CliError(f"--{name} must be at least 1; got {v!r}")
         if not integer and not v > 0: raise CliError(f"--{name} must be greater than 0; got {v!r}")
     pos('epochs', epochs); pos('lr', lr); pos('batch_size', batch_size, True); pos('latent', latent, True); pos('temperature', temperature)
+    if joint_weight is not None and (isinstance(joint_weight, bool) or not isinstance(joint_weight, (int, float, np.number)) or not joint_weight >= 0):
+        raise CliError(f"--joint_weight must be a number >= 0; got {joint_weight!r}")
     if finetune is not None and (isinstance(finetune, bool) or not float(finetune).is_integer() or finetune < 0):
         raise CliError(f"--finetune must be a whole number of epochs >= 0; got {finetune!r}")
     if stage2 == 'finetune' and schedule == 'paper':
@@ -375,16 +379,17 @@ def train_run(dataset:str='synth', # mtat, dcase, keyword, synth or folder (then
               threshold_min_pos:int=None, # a tag with fewer positive validation clips takes the threshold shared by all tags (default `THRESHOLD_MIN_POS`, 10)
               train_crops:int=None, # training crops per clip: 1, one random crop; K > 1, K crops covering the clip, pooled by `pool` (default: `weak_label_crops`, e.g. 3 on DCASE)
               pool:str=None, # clip score from crop scores (training with train_crops > 1, evaluation, the saved model): mean (of probabilities), max or lse (default: lse on weak labels, else mean)
+              joint_weight:float=None, # with JE: weight of stage 1's loss (recon + align) kept beside the classifier's in stage 2 (default 0: the classifier's alone)
              ): # (metrics dict, output folder)
     "Train one model (preprocessing first when needed), evaluate it on test, write model and metrics; returns the metrics"
     check_train_options(epochs=epochs, lr=lr, batch_size=batch_size, latent=latent, mixed_precision=mixed_precision, gpu=gpu,
                         encoder_type=encoder_type, block=block, size=size, align=align, schedule=schedule, temperature=temperature, finetune=finetune,
-                        train_crops=train_crops, pool=pool, stage2=stage2, threshold_min_pos=threshold_min_pos)
+                        train_crops=train_crops, pool=pool, stage2=stage2, threshold_min_pos=threshold_min_pos, joint_weight=joint_weight)
     from fastai.torch_core import set_seed
     from jetatag.launch import launch_device, is_launched, is_main_process
     from jetatag.core import check_writable
     from jetatag.data import AudioDataLoaders, _default_n_crops
-    from jetatag.learner import je_learner
+    from jetatag.learner import je_learner, _je_cb
     from jetatag.encoders import get_encoder
     encoder_type = encoder_type or 'HC'
     size = size or ('small' if dataset in ('synth', 'folder') else 'paper')  # your own collection: small too (see above)
@@ -405,7 +410,8 @@ def train_run(dataset:str='synth', # mtat, dcase, keyword, synth or folder (then
     out = Path(out or default_out(_run_name(dataset, data_path), encoder_type, block, withJE))
     if is_main_process(): check_writable(out, what='the model, metrics and checkpoints')  # before training, not after it
     learn = je_learner(dls, arch=encoder_type, block=block, latent=latent, with_je=withJE, align=align,
-                       temperature=temperature, encoder_kwargs=enc_kw, clf_scale=clf_scale or 1., path=out.absolute(), model_dir='checkpoints', cbs=cbs, pool=pool)  # (absolute: `JELearner.export` joins a relative path twice)
+                       temperature=temperature, encoder_kwargs=enc_kw, clf_scale=clf_scale or 1., path=out.absolute(), model_dir='checkpoints', cbs=cbs, pool=pool,
+                       joint_weight=float(ifnone(joint_weight, SMALL_RECIPE['joint_weight'] if small else 0.)))  # (absolute: `JELearner.export` joins a relative path twice)
     if mixed_precision == 'fp16': learn.to_fp16()
     elif mixed_precision == 'bf16': learn.to_bf16()
     user_lr = lr
@@ -442,7 +448,7 @@ def train_run(dataset:str='synth', # mtat, dcase, keyword, synth or folder (then
     res['per_tag'].to_csv(out/'per_tag.csv')
     learn.history_df().to_csv(out/'history.csv', index=False)
     (out/'metrics.json').write_text(json.dumps({'metrics': metrics, 'config': learn.config, 'schedule': schedule,
-                                                 'epochs': epochs, 'lr': lr, 'stage2': stage2 if withJE else None, 'plan': [vars(p) for p in learn.plan], 'finetune': finetune, 'finetune_lr': finetune_lr, 'clf_scale': clf_scale, 'is_test': isTest, 'eval_split': split, 'n_test_clips': res['n_clips']}, indent=2, default=str))
+                                                 'epochs': epochs, 'lr': lr, 'stage2': stage2 if withJE else None, 'joint_weight': _je_cb(learn).joint_weight if withJE else None, 'plan': [vars(p) for p in learn.plan], 'finetune': finetune, 'finetune_lr': finetune_lr, 'clf_scale': clf_scale, 'is_test': isTest, 'eval_split': split, 'n_test_clips': res['n_clips']}, indent=2, default=str))
     return metrics, out
 
 # %% ../nbs/07_cli.ipynb #fd4156d4
@@ -476,6 +482,7 @@ def train(dataset:str='synth', # dataset: mtat, dcase, keyword, synth (the built
           tune_thresholds:bool_arg=True, # multi-label: tune one decision threshold per tag on the validation split, saved with the model (False: 0.5)
           threshold_min_pos:int=None, # a tag with fewer positive validation clips than this takes the threshold shared by all tags (default 10)
           train_crops:int=None, # training crops per clip: 1, one random crop (the published protocol); K > 1, K crops covering the clip whose scores are pooled (weak labels); default: as many as fit in a DCASE clip (3 with --size small), else 1
+          joint_weight:float=None, # with the joint embedding: weight of stage 1's loss (reconstruction + alignment) kept beside the classifier's in stage 2 (default 0: the classifier's alone)
           pool:str=None, # clip score from its crops' scores, in training (--train_crops > 1) and evaluation, saved with the model: mean (of probabilities), max, or lse (log-sum-exp, a smooth max); default lse on DCASE, else mean
          ):
     "Train a JETATAG tagger: preprocess when needed, stage 1, stage 2, evaluate on test, write model and metrics; prints the model's path last"
@@ -488,10 +495,10 @@ def train(dataset:str='synth', # dataset: mtat, dcase, keyword, synth (the built
     kw = dict(dataset=dataset, data_path=data_path, encoder_type=encoder_type, block=block, latent=latent,
               batch_size=batch_size, gpu=gpu, isTest=isTest, schedule=schedule, epochs=epochs, lr=lr, size=size,
               resume=resume, workers=workers, align=align, temperature=temperature, finetune=finetune, stage2=stage2, mixed_precision=mixed_precision, sync_bn=sync_bn, tune_thresholds=tune_thresholds, threshold_min_pos=threshold_min_pos,
-              train_crops=train_crops, pool=pool)
+              train_crops=train_crops, pool=pool, joint_weight=joint_weight)
     check_train_options(epochs=epochs, lr=lr, batch_size=batch_size, latent=latent, mixed_precision=mixed_precision, gpu=gpu, encoder_type=encoder_type,
                         block=block, size=size, align=align, schedule=schedule, temperature=temperature, finetune=finetune,
-                        train_crops=train_crops, pool=pool, stage2=stage2)  # before any preprocessing
+                        train_crops=train_crops, pool=pool, stage2=stage2, threshold_min_pos=threshold_min_pos, joint_weight=joint_weight)  # before any preprocessing
     runs = [False, True] if compare else [withJE]   # --compare: the baseline first, so the JE model is the newest (jetatag-predict's default)
     results = {f"{'with' if je else 'without'} JE": [] for je in sorted(runs, reverse=True)}   # with JE first in the tables
     cache = rank0_first(prepare_cache, dataset, data_path, workers, csv=csv, seed=seed)

@@ -122,11 +122,14 @@ class JEModel(nn.Module):
         if self.stage == 'joint':
             z_a = self.embed_audio(x)
             return z_a if y is None else _joint_outputs(self, z_a, y)
-        logits = self.classifier(self.encoder(x.flatten(0, 1) if crops else x))
+        h = self.encoder(x.flatten(0, 1) if crops else x)
+        logits = self.classifier(h)
         if crops:
             logits = logits.view(B, -1, logits.shape[-1])
             if not self.crop_scores: logits = pool_logits(logits, getattr(self, 'pool', 'mean'), multilabel=self.multilabel)
-        return logits
+        if y is None or not self.with_je: return logits
+        # stage 2 given the tags (`JointEmbedding(joint_weight=...)`): the classifier's logits and stage 1's outputs, from the same features
+        return logits, _joint_outputs(self, _embed(self.projection, h, B, crops, getattr(self, 'pool', 'mean')), y)
 
 # %% ../nbs/06_learner.ipynb #2e901503
 ALIGNS = tuple(ALIGN_LOSSES) # 'pairwise' and 'cosine' (published), 'contrastive' (ours)
@@ -212,7 +215,7 @@ class JointEmbedding(Callback):
     order = -5  # before the recorder names the metrics (`before_fit`), before mixed precision and `GradientAccumulation` (`after_loss`)
     # class defaults: the arguments left out, and what a learner pickled before this callback (as `FeedTargets`) reads
     n_classes = latent = align = margin = temperature = multilabel = encoder = n_features = heads = None
-    clf_weight, record, _hook, _h, _pred, _mets = 0., True, None, None, None, None
+    clf_weight, joint_weight, record, _hook, _h, _pred, _mets = 0., 0., True, None, None, None, None
     def __init__(self,
                  n_classes:int=None, # tags / classes; None: the DataLoaders' (`dls.c`, else `len(dls.vocab)`)
                  latent:int=None, # size of the joint embedding; None: 128
@@ -223,6 +226,7 @@ class JointEmbedding(Callback):
                  encoder:nn.Module=None, # the model's audio encoder, mapping inputs to features `(B, F)`; None: `model.encoder`, else `model[0]`
                  n_features:int=None, # F; None: `num_features(encoder)` (its `n_out`, or one pass on silent clips of its or the DataLoaders' `input_length`)
                  clf_weight:float=0., # weight of the learner's own loss (the classifier's) in the stage-1 loss; 0: the paper's stage 1, recon + align alone
+                 joint_weight:float=0., # a `JEModel`'s stage 2: weight of stage 1's loss (recon + align, the heads trained on) added to the classifier's; 0: the classifier's loss alone (the paper)
                  record:bool=True, # add `LossPart('recon')` and `LossPart('align')` to the metrics during each fit
                 ):
         if align is not None and align not in ALIGNS: raise ValueError(f"align must be one of {ALIGNS}, got {align!r}")
@@ -233,6 +237,10 @@ class JointEmbedding(Callback):
         return hasattr(_bare(self.model), 'stage')
     def _active(self):
         return getattr(_bare(self.model), 'stage', 'joint') == 'joint'
+    def _in_stage2(self):
+        "Stage 1's loss joins the classifier's on this batch: `joint_weight`, a `JEModel` with the joint embedding in its classifier stage, training"
+        m = _bare(self.model)
+        return bool(self.joint_weight) and self.training and self._own() and m.with_je and m.stage == 'classifier' and len(self.yb)
     def _settings(self):
         "align, margin, temperature: the callback's, else the loss function's (`JELoss`), else the model's configuration (a `JEModel`'s), else the defaults"
         lf = self.learn.loss_func if isinstance(self.learn.loss_func, JELoss) else None
@@ -282,17 +290,25 @@ class JointEmbedding(Callback):
         if self._hook is not None: self._hook.remove(); self._hook = None
     def before_batch(self):
         self.last, self._h, self._pred = {}, None, None
+        if self._in_stage2(): self.learn.xb = (*self.xb, *self.yb); return  # the model returns stage 1's outputs beside the logits
         if not (self._active() and len(self.yb)): return
         if self._own(): self.learn.xb = (*self.xb, *self.yb)  # the model's stage-1 pass takes the tags (under DDP its heads stay inside it)
         else:
             self._unhook(); self._hook = self._encoder().register_forward_hook(self._keep)
     def after_pred(self):
+        if self._in_stage2() and isinstance(self.pred, tuple): self.learn.pred, self._pred = self.pred  # the classifier's loss sees its logits alone
         if self._hook is None: return
         self._unhook()
         if self._h is None: raise RuntimeError(f"JointEmbedding: the encoder ({type(self._encoder()).__name__}) did not run in the model's forward pass")
         y, h = self.yb[0], (self._h.flatten(1) if self._h.ndim > 2 else self._h)
         self._pred = _joint_outputs(self.heads, _embed(self.heads.projection, h, len(y), len(h) != len(y), getattr(self.learn.loss_func, 'pool', 'mean')), y)  # (as a `JEModel`'s stage 1)
     def after_loss(self):
+        if self._in_stage2() and self._pred is not None:
+            total, recon, align = _stage1_loss(self._pred, self.yb[0], _bare(self.model).multilabel, **self._settings())
+            self.last = {'recon': recon.detach(), 'align': align.detach()}
+            self.learn.loss_grad = self.loss_grad + self.joint_weight * total
+            self.learn.loss = self.loss_grad.clone()
+            return
         if not (self._active() and len(self.yb)): return
         pred = self.pred if self._own() else self._pred
         if not isinstance(pred, tuple): return
@@ -323,7 +339,7 @@ class FreezeEncoder(Callback):
         m = _bare(self.model)
         if not hasattr(m, 'stage'): return _eval_frozen(m)  # any other model: the parts fastai's `freeze` froze (with `train_bn=False`)
         if getattr(self.learn, 'frozen', False): m.encoder.eval()
-        if m.stage == 'classifier':
+        if m.stage == 'classifier' and not getattr(_je_cb(self.learn), 'joint_weight', 0):  # (`joint_weight`: stage 2 trains the heads too)
             for name, child in m.named_children():
                 if name not in ('encoder', 'classifier'): child.eval()
 
@@ -796,7 +812,7 @@ class JELearner(Learner):
         m = _bare(self.model)
         self.metrics = self.joint_metrics if m.stage == 'joint' else self.clf_metrics
         self.opt.freeze_to(int(ifnone(frozen, m.stage == 'classifier' and m.with_je)))  # fastai's: group 0 is the encoder (BatchNorm too: `train_bn=False`)
-        if m.stage == 'classifier':  # the joint-embedding heads take no part in the classifier's loss: they stay as stage 1 left them
+        if m.stage == 'classifier' and not getattr(_je_cb(self), 'joint_weight', 0):  # the joint-embedding heads take no part in the classifier's loss: they stay as stage 1 left them
             for name, p in m.named_parameters():
                 if not name.startswith(('encoder.', 'classifier.')): p.requires_grad_(False)
         return self
@@ -1163,6 +1179,7 @@ def je_learner(dls, # DataLoaders from `AudioDataLoaders.from_cache` (their inpu
                model_dir='models', # subfolder of `path` for checkpoints
                metrics:list=None, # stage-2 metrics (default: the task's, see `default_metrics`)
                cbs:list=None, # extra callbacks
+               joint_weight:float=0., # stage 2: weight of stage 1's loss (recon + align) kept beside the classifier's (`JointEmbedding`); 0: the paper's stage 2
                pool:str='mean', # clip score from crop stacks (training with `train_crops` > 1, evaluation, `Tagger`): 'mean' of probabilities, 'max' or 'lse' (log-sum-exp); see `pool_logits`
                **kwargs # passed to fastai's `Learner`
               ) -> 'JELearner':
@@ -1187,7 +1204,7 @@ def je_learner(dls, # DataLoaders from `AudioDataLoaders.from_cache` (their inpu
     loss = JELoss(multilabel=multilabel, align=align, margin=margin, temperature=temperature, pool=pool)
     if not rank_distrib(): Path(path).mkdir(parents=True, exist_ok=True)  # fastai's CSVLogger and export write there at once (rank 0 writes, as `export`)
     learn = JELearner(dls, model, loss_func=loss, metrics=[], path=path, model_dir=model_dir, train_bn=False, splitter=je_splitter,
-                      cbs=[JointEmbedding(), FreezeEncoder(), LossParts(), StopOnNaN()] + list(L(cbs)), **kwargs)
+                      cbs=[JointEmbedding(joint_weight=joint_weight), FreezeEncoder(), LossParts(), StopOnNaN()] + list(L(cbs)), **kwargs)
     learn.clf_metrics = list(metrics) if metrics is not None else default_metrics(metric_family(config))
     learn.joint_metrics = [LossPart('recon'), LossPart('align'), JointSpaceAUC(multilabel)]
     learn.history, learn.plan, learn.train_progress = [], [], dict(phase=0, epoch=0)
