@@ -389,7 +389,7 @@ def train_run(dataset:str='synth', # mtat, dcase, keyword, synth or folder (then
     from jetatag.launch import launch_device, is_launched, is_main_process
     from jetatag.core import check_writable
     from jetatag.data import AudioDataLoaders, _default_n_crops
-    from jetatag.learner import je_learner, _je_cb
+    from jetatag.learner import je_learner
     from jetatag.encoders import get_encoder
     encoder_type = encoder_type or 'HC'
     size = size or ('small' if dataset in ('synth', 'folder') else 'paper')  # your own collection: small too (see above)
@@ -411,7 +411,7 @@ def train_run(dataset:str='synth', # mtat, dcase, keyword, synth or folder (then
     if is_main_process(): check_writable(out, what='the model, metrics and checkpoints')  # before training, not after it
     learn = je_learner(dls, arch=encoder_type, block=block, latent=latent, with_je=withJE, align=align,
                        temperature=temperature, encoder_kwargs=enc_kw, clf_scale=clf_scale or 1., path=out.absolute(), model_dir='checkpoints', cbs=cbs, pool=pool,
-                       joint_weight=float(ifnone(joint_weight, SMALL_RECIPE['joint_weight'] if small else 0.)))  # (absolute: `JELearner.export` joins a relative path twice)
+                       joint_weight=(joint_weight := float(ifnone(joint_weight, SMALL_RECIPE['joint_weight'] if small else 0.))))  # (absolute: `JELearner.export` joins a relative path twice)
     if mixed_precision == 'fp16': learn.to_fp16()
     elif mixed_precision == 'bf16': learn.to_bf16()
     user_lr = lr
@@ -448,7 +448,7 @@ def train_run(dataset:str='synth', # mtat, dcase, keyword, synth or folder (then
     res['per_tag'].to_csv(out/'per_tag.csv')
     learn.history_df().to_csv(out/'history.csv', index=False)
     (out/'metrics.json').write_text(json.dumps({'metrics': metrics, 'config': learn.config, 'schedule': schedule,
-                                                 'epochs': epochs, 'lr': lr, 'stage2': stage2 if withJE else None, 'joint_weight': _je_cb(learn).joint_weight if withJE else None, 'plan': [vars(p) for p in learn.plan], 'finetune': finetune, 'finetune_lr': finetune_lr, 'clf_scale': clf_scale, 'is_test': isTest, 'eval_split': split, 'n_test_clips': res['n_clips']}, indent=2, default=str))
+                                                 'epochs': epochs, 'lr': lr, 'stage2': stage2 if withJE else None, 'joint_weight': joint_weight if withJE else None, 'plan': [vars(p) for p in learn.plan], 'finetune': finetune, 'finetune_lr': finetune_lr, 'clf_scale': clf_scale, 'is_test': isTest, 'eval_split': split, 'n_test_clips': res['n_clips']}, indent=2, default=str))
     return metrics, out
 
 # %% ../nbs/07_cli.ipynb #fd4156d4

@@ -202,6 +202,10 @@ def _je_cb(learn):
     "The learner's `JointEmbedding` callback, or None"
     return next((cb for cb in getattr(learn, 'cbs', []) if isinstance(cb, JointEmbedding)), None)
 
+def _heads_train_in_stage2(learn):
+    "Whether stage 2 trains the joint-embedding heads too (the learner's `JointEmbedding` has a `joint_weight`)"
+    return bool(getattr(_je_cb(learn), 'joint_weight', 0))
+
 def _add_to_opt(opt, ps):
     "Add the parameters `ps` that `opt` does not hold yet to its last parameter group (the heads of an encoder | heads splitter)"
     have = {id(p) for pl in opt.param_lists for p in pl}
@@ -215,7 +219,7 @@ class JointEmbedding(Callback):
     order = -5  # before the recorder names the metrics (`before_fit`), before mixed precision and `GradientAccumulation` (`after_loss`)
     # class defaults: the arguments left out, and what a learner pickled before this callback (as `FeedTargets`) reads
     n_classes = latent = align = margin = temperature = multilabel = encoder = n_features = heads = None
-    clf_weight, joint_weight, record, _hook, _h, _pred, _mets = 0., 0., True, None, None, None, None
+    clf_weight, joint_weight, record, _hook, _h, _pred, _mets, _s2 = 0., 0., True, None, None, None, None, False
     def __init__(self,
                  n_classes:int=None, # tags / classes; None: the DataLoaders' (`dls.c`, else `len(dls.vocab)`)
                  latent:int=None, # size of the joint embedding; None: 128
@@ -289,21 +293,21 @@ class JointEmbedding(Callback):
     def _unhook(self):
         if self._hook is not None: self._hook.remove(); self._hook = None
     def before_batch(self):
-        self.last, self._h, self._pred = {}, None, None
-        if self._in_stage2(): self.learn.xb = (*self.xb, *self.yb); return  # the model returns stage 1's outputs beside the logits
+        self.last, self._h, self._pred, self._s2 = {}, None, None, self._in_stage2()  # (decided once per batch)
+        if self._s2: self.learn.xb = (*self.xb, *self.yb); return  # the model returns stage 1's outputs beside the logits
         if not (self._active() and len(self.yb)): return
         if self._own(): self.learn.xb = (*self.xb, *self.yb)  # the model's stage-1 pass takes the tags (under DDP its heads stay inside it)
         else:
             self._unhook(); self._hook = self._encoder().register_forward_hook(self._keep)
     def after_pred(self):
-        if self._in_stage2() and isinstance(self.pred, tuple): self.learn.pred, self._pred = self.pred  # the classifier's loss sees its logits alone
+        if self._s2 and isinstance(self.pred, tuple): self.learn.pred, self._pred = self.pred  # the classifier's loss sees its logits alone
         if self._hook is None: return
         self._unhook()
         if self._h is None: raise RuntimeError(f"JointEmbedding: the encoder ({type(self._encoder()).__name__}) did not run in the model's forward pass")
         y, h = self.yb[0], (self._h.flatten(1) if self._h.ndim > 2 else self._h)
         self._pred = _joint_outputs(self.heads, _embed(self.heads.projection, h, len(y), len(h) != len(y), getattr(self.learn.loss_func, 'pool', 'mean')), y)  # (as a `JEModel`'s stage 1)
     def after_loss(self):
-        if self._in_stage2() and self._pred is not None:
+        if self._s2 and self._pred is not None:
             total, recon, align = _stage1_loss(self._pred, self.yb[0], _bare(self.model).multilabel, **self._settings())
             self.last = {'recon': recon.detach(), 'align': align.detach()}
             self.learn.loss_grad = self.loss_grad + self.joint_weight * total
@@ -339,7 +343,7 @@ class FreezeEncoder(Callback):
         m = _bare(self.model)
         if not hasattr(m, 'stage'): return _eval_frozen(m)  # any other model: the parts fastai's `freeze` froze (with `train_bn=False`)
         if getattr(self.learn, 'frozen', False): m.encoder.eval()
-        if m.stage == 'classifier' and not getattr(_je_cb(self.learn), 'joint_weight', 0):  # (`joint_weight`: stage 2 trains the heads too)
+        if m.stage == 'classifier' and not _heads_train_in_stage2(self.learn):
             for name, child in m.named_children():
                 if name not in ('encoder', 'classifier'): child.eval()
 
@@ -812,7 +816,7 @@ class JELearner(Learner):
         m = _bare(self.model)
         self.metrics = self.joint_metrics if m.stage == 'joint' else self.clf_metrics
         self.opt.freeze_to(int(ifnone(frozen, m.stage == 'classifier' and m.with_je)))  # fastai's: group 0 is the encoder (BatchNorm too: `train_bn=False`)
-        if m.stage == 'classifier' and not getattr(_je_cb(self), 'joint_weight', 0):  # the joint-embedding heads take no part in the classifier's loss: they stay as stage 1 left them
+        if m.stage == 'classifier' and not _heads_train_in_stage2(self):  # the joint-embedding heads take no part in the classifier's loss: they stay as stage 1 left them
             for name, p in m.named_parameters():
                 if not name.startswith(('encoder.', 'classifier.')): p.requires_grad_(False)
         return self
