@@ -272,6 +272,9 @@ class JointEmbedding(Callback):
         if self.opt is not None: _add_to_opt(self.opt, self.heads.parameters())
 
     def before_fit(self):
+        if self.joint_weight and not self._own():
+            raise ValueError(f"JointEmbedding: joint_weight is for a JEModel's stage 2 (je_learner); this model ({type(_bare(self.model)).__name__}) has no stages: "
+                             "its fits train stage 1 while the callback is on (clf_weight adds the classifier's loss to them)")
         if self._own(): return  # (a `JELearner` chooses each stage's metrics itself)
         self._build_heads()
         if self.record and not any(isinstance(mt, LossPart) for mt in self.learn.metrics):
@@ -839,13 +842,17 @@ class JELearner(Learner):
         return {'model': _bare(self.model).state_dict(),
                 **_plain({'opt': self.opt.state_dict() if self.opt is not None else None, 'progress': dict(self.train_progress),
                           'plan': [vars(p) for p in self.plan], 'history': list(self.history), 'config': _bare(self.model).config,
-                          'data': self._data_settings(), 'trackers': self._tracker_state()})}
+                          'data': self._data_settings(), 'loss': self._loss_settings(), 'trackers': self._tracker_state()})}
 
     def _tracker_state(self):
         "What fastai's trackers (`SaveModelCallback`, `EarlyStoppingCallback`, ...) know: their best value and patience count, in this stage"
         return [dict(kind=type(cb).__name__, monitor=cb.monitor, stage=_bare(self.model).stage,
                      best=None if getattr(cb, 'best', None) is None else float(cb.best), wait=getattr(cb, 'wait', None))
                 for cb in self.cbs if isinstance(cb, TrackerCallback)]
+
+    def _loss_settings(self):
+        "What of the loss changes training beside the model's configuration: stage 2's `joint_weight`"
+        return dict(joint_weight=float(getattr(_je_cb(self), 'joint_weight', 0) or 0))
 
     def _data_settings(self):
         "What of the DataLoaders changes training: batch size, crop length, evaluation crops"
@@ -905,7 +912,7 @@ class JELearner(Learner):
                 if [vars(p) for p in plan] != st['plan']:
                     raise ValueError(f"the checkpoint at {ck} was written by a different training plan; "
                                      "pass the same schedule and epochs, or delete it to start again")
-                now = _plain({'config': self.config, 'data': self._data_settings()})
+                now = _plain({'config': self.config, 'data': self._data_settings(), 'loss': self._loss_settings()})
                 diff = _setting_changes({k: st[k] for k in now if k in st}, {k: v for k, v in now.items() if k in st})
                 if diff: raise ValueError(f"the checkpoint at {ck} was written with other settings ({'; '.join(diff)}): "
                                           "pass the same ones, or delete it to start again")
