@@ -14,8 +14,8 @@ from .core import load_audio, AudioError, atomic_write
 # pandas, torch, matplotlib and the model code are imported by the functions that use them: importing this module loads none of them
 
 # %% auto #0
-__all__ = ['SCORES', 'model_fingerprint', 'JointSpace', 'AudioIndex', 'precision_at_k', 'retrieval_metrics', 'evaluate_retrieval',
-           'plot_retrieval']
+__all__ = ['SCORES', 'INDEX_VERSION', 'model_fingerprint', 'JointSpace', 'AudioIndex', 'precision_at_k', 'retrieval_metrics',
+           'evaluate_retrieval', 'plot_retrieval']
 
 # %% ../nbs/10_retrieval.ipynb #bb2200d4
 SCORES = ('joint', 'cosine', 'classifier') # ways to score a clip against a tag query
@@ -249,6 +249,8 @@ class AudioIndex:
         return cls(space, z, p, df['clip_id'].tolist(), paths=[str(cache.root/q) for q in df['path']], labels=df['labels'].tolist())
 
 # %% ../nbs/10_retrieval.ipynb #30cc988a
+INDEX_VERSION = 2 # 2: a joint-embedding model with max or lse pooling embeds a clip from its crops' max-pooled features (1: the mean of its crops' embeddings)
+
 def _atomic_bytes(path:Path, data:bytes):
     with atomic_write(path, 'wb', fsync=True) as f: f.write(data)
 
@@ -267,7 +269,7 @@ def save(self:AudioIndex,
     buf = io.BytesIO()
     np.savez(buf, z=self.z, probs=self.probs)
     data = buf.getvalue()
-    meta = dict(format='jetatag-index', version=1, space=self.space.space, n=len(self), ids=self.ids, paths=self.paths,
+    meta = dict(format='jetatag-index', version=INDEX_VERSION, space=self.space.space, n=len(self), ids=self.ids, paths=self.paths,
                 labels=self.labels, skipped=self.skipped, model=self.space.source, model_fingerprint=self.space.fingerprint,
                 config=self.space.config, arrays_sha256=hashlib.sha256(data).hexdigest())
     _atomic_bytes(fz, data)
@@ -298,6 +300,10 @@ def load(cls:AudioIndex,
     if space.fingerprint != meta['model_fingerprint']:
         raise ValueError(f"the index at {fj} was built with a different model (its weights differ): its embeddings cannot be "
                          "compared with this model's; rebuild the index with this model, or load the model it was built with")
+    if meta.get('version', 1) < 2 and space.with_je and space.pool != 'mean':
+        raise ValueError(f"the index at {fj} was built by an earlier jetatag, which embedded a clip as the mean of its crops' embeddings; "
+                         f"this model pools its crops ({space.pool!r}) and embeds a clip from their max-pooled features: rebuild the index "
+                         "(jetatag-search --model ... --build or --dataset)")
     with np.load(io.BytesIO(data)) as a: z, p = a['z'], a['probs']
     return cls(space, z, p, meta['ids'], paths=meta.get('paths'), labels=meta.get('labels'), skipped=[tuple(s) for s in meta.get('skipped') or []])
 
