@@ -202,9 +202,13 @@ def _je_cb(learn):
     "The learner's `JointEmbedding` callback, or None"
     return next((cb for cb in getattr(learn, 'cbs', []) if isinstance(cb, JointEmbedding)), None)
 
+def _joint_weight(learn) -> float:
+    "The `joint_weight` of the learner's `JointEmbedding` (0 without one)"
+    return float(getattr(_je_cb(learn), 'joint_weight', 0) or 0)
+
 def _heads_train_in_stage2(learn):
     "Whether stage 2 trains the joint-embedding heads too (the learner's `JointEmbedding` has a `joint_weight`)"
-    return bool(getattr(_je_cb(learn), 'joint_weight', 0))
+    return bool(_joint_weight(learn))
 
 def _add_to_opt(opt, ps):
     "Add the parameters `ps` that `opt` does not hold yet to its last parameter group (the heads of an encoder | heads splitter)"
@@ -852,7 +856,7 @@ class JELearner(Learner):
 
     def _loss_settings(self):
         "What of the loss changes training beside the model's configuration: stage 2's `joint_weight`"
-        return dict(joint_weight=float(getattr(_je_cb(self), 'joint_weight', 0) or 0))
+        return dict(joint_weight=_joint_weight(self))
 
     def _data_settings(self):
         "What of the DataLoaders changes training: batch size, crop length, evaluation crops"
