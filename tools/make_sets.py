@@ -631,6 +631,13 @@ def make_dcase(out:Path, seed=0, n_train=360, n_test=60, n_eval=60, p_two=0.3, w
     print(f"  {'class':{w}}  training  testing  evaluation")
     for c in DCASE_CLASSES: print(f"  {c:{w}}  {cnt['training'][c]:8d}  {cnt['testing'][c]:7d}  {cnt['evaluation'][c]:10d}")
 
+def set_digest(folder:Path) -> str:
+    "SHA-1 over the relative paths and contents of every file of a generated set (its `cache/` left out): equal digests, equal data"
+    h = hashlib.sha1()
+    for f in sorted(q for q in Path(folder).rglob('*') if q.is_file() and 'cache' not in q.relative_to(folder).parts):
+        h.update(str(f.relative_to(folder)).encode() + b'\0'); h.update(f.read_bytes())
+    return h.hexdigest()
+
 class _Serial:
     "Stand-in for a process pool with one worker (no fork)"
     def __enter__(self): return self
@@ -649,3 +656,5 @@ if __name__ == '__main__':
     if a.set == 'keyword': make_keyword(a.out, a.seed, n_speakers=a.n or 80, workers=a.workers)
     elif a.set == 'music': make_music(a.out, a.seed, n_clips=a.n or 640, workers=a.workers)
     else: n = a.n or 360; make_dcase(a.out, a.seed, n_train=n, n_test=max(1, n // 6), n_eval=max(1, n // 6), workers=a.workers)
+    sub = {'keyword': 'keyword', 'music': 'mtat', 'dcase': 'dcase'}[a.set]
+    print(f"{a.out/sub}: set digest {set_digest(a.out/sub)} (the same --seed and --n give the same digest, and the same data)")
