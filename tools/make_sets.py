@@ -657,4 +657,4 @@ if __name__ == '__main__':
     elif a.set == 'music': make_music(a.out, a.seed, n_clips=a.n or 640, workers=a.workers)
     else: n = a.n or 360; make_dcase(a.out, a.seed, n_train=n, n_test=max(1, n // 6), n_eval=max(1, n // 6), workers=a.workers)
     sub = {'keyword': 'keyword', 'music': 'mtat', 'dcase': 'dcase'}[a.set]
-    print(f"{a.out/sub}: set digest {set_digest(a.out/sub)} (the same --seed and --n give the same digest, and the same data)")
+    print(f"{a.out/sub}: set digest {set_digest(a.out/sub)} (equal digests, equal data: compare with another run's)")
